@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.cache import patch_cache_control
+
+from . import cache as page_cache
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "media-src 'self'",
+        "object-src 'none'",
+        "frame-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+)
+# The Wagtail admin still sets a few inline styles and scripts; it is only for logged-in
+# staff with a second factor, and keeps every other directive.
+ADMIN_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "script-src 'self'", "script-src 'self' 'unsafe-inline'"
+).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), payment=(self), usb=()"
+EMBEDDABLE_PREFIXES = ("/widgets/",)
+
+
+class SecurityHeadersMiddleware:
+    """Adds Content-Security-Policy, Permissions-Policy and friends to every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(("/admin/", "/django-admin/")):
+            policy = ADMIN_CONTENT_SECURITY_POLICY
+        else:
+            policy = CONTENT_SECURITY_POLICY
+        if request.path.startswith(EMBEDDABLE_PREFIXES):
+            policy = policy.replace("frame-ancestors 'none'", "frame-ancestors *")
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+
+CACHEABLE_PREFIX_EXCLUDES = (
+    "/admin/",
+    "/django-admin/",
+    "/comptes/",
+    "/documents/",
+    "/static/",
+    "/media/",
+)
+
+
+class AnonymousPageCacheMiddleware:
+    """Serves anonymous GET pages from the cache and marks them publicly cacheable.
+
+    A response is stored only when the visitor has no session, the view set no cookie and
+    did not vary on cookies (forms with a CSRF token), and the status is 200. Publishing
+    invalidates everything (see :mod:`parvis.core.cache`).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.timeout = getattr(settings, "PARVIS_PAGE_CACHE_SECONDS", 60)
+
+    def _key(self, request) -> str:
+        raw = f"{request.get_host()}|{request.get_full_path()}".encode()
+        digest = hashlib.sha256(raw).hexdigest()
+        return f"parvis:page:{page_cache.generation()}:{digest}"
+
+    def _eligible(self, request) -> bool:
+        return (
+            self.timeout > 0
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+            and not request.path.startswith(CACHEABLE_PREFIX_EXCLUDES)
+        )
+
+    def __call__(self, request):
+        if not self._eligible(request):
+            return self.get_response(request)
+        key = self._key(request)
+        cached = cache.get(key)
+        if cached is not None:
+            cached.headers["X-Parvis-Cache"] = "hit"
+            return cached
+        response = self.get_response(request)
+        if self._storable(request, response):
+            patch_cache_control(response, public=True, max_age=self.timeout)
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            cache.set(key, response, self.timeout)
+            response.headers["X-Parvis-Cache"] = "miss"
+        return response
+
+    def _storable(self, request, response) -> bool:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return False
+        if response.status_code != 200 or response.streaming or response.cookies:
+            return False
+        # A page that used a CSRF token re-sends the cookie, so it is never stored above.
+        return not response.has_header("Cache-Control")

@@ -1,0 +1,80 @@
+"""The one place where settings are read from the environment.
+
+Every setting that an operator may change is listed in ``.env.example`` and read here;
+the settings modules never call ``os.environ`` themselves.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+
+def _load_dotenv(path: Path) -> None:
+    """Read ``KEY=value`` lines of a ``.env`` file; the real environment wins."""
+    if not path.is_file():
+        return
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip().strip('"').strip("'")
+        os.environ.setdefault(key.strip(), value)
+
+
+_load_dotenv(BASE_DIR / ".env")
+
+
+def get(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def get_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def get_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def get_list(name: str, default: list[str] | None = None) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return list(default or [])
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+SECRET_KEY = get("DJANGO_SECRET_KEY")
+DEBUG = get_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = get_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = get_list("CSRF_TRUSTED_ORIGINS")
+DATABASE_URL = get("DATABASE_URL")
+REDIS_URL = get("REDIS_URL")
+SQLITE_PATH = get("SQLITE_PATH", str(BASE_DIR / "var" / "parvis.sqlite3"))
+MEDIA_ROOT = get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+STATIC_ROOT = get("STATIC_ROOT", str(BASE_DIR / "var" / "static"))
+SITE_URL = get("PARVIS_SITE_URL", "http://127.0.0.1:8000")
+TASKS_BACKEND = get("PARVIS_TASKS_BACKEND", "database")  # database | immediate | rq
+
+EMAIL_URL = get("EMAIL_URL")  # smtp://user:password@host:587?tls=1, console://, file:///path
+EMAIL_HOST = get("EMAIL_HOST", "localhost")
+EMAIL_PORT = get_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = get("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = get("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = get_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = get_bool("EMAIL_USE_SSL", False)
+EMAIL_BACKEND = get("EMAIL_BACKEND")
+DEFAULT_FROM_EMAIL = get("DEFAULT_FROM_EMAIL", "Mairie <mairie@example.org>")
+SERVER_EMAIL = get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+ADMINS = get_list("ADMINS")
+
+PAGE_CACHE_SECONDS = get_int("PARVIS_PAGE_CACHE_SECONDS", 60)
+SECURE_SSL_REDIRECT = get_bool("SECURE_SSL_REDIRECT", True)
+LOG_LEVEL = get("LOG_LEVEL", "INFO")
