@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= parvis.settings.dev
 
-.PHONY: run test install install-test migrate demo serve worker lint fmt messages check-deploy clean browsers bench
+.PHONY: otp run test install install-test migrate demo serve worker lint fmt messages check-deploy clean browsers bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,7 @@ run: demo node_modules/.installed
 	@echo "Site : http://$(HOST):$(PORT)/   Administration : http://$(HOST):$(PORT)/admin/"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
+	  while true; do $(PY) manage.py publish_scheduled >>var/scheduler.log 2>&1; sleep 60; done & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what tests need and run the whole suite.
@@ -67,3 +68,7 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) node_modules var
+
+## make otp EMAIL=…: the current second-factor code of a demo staff account.
+otp: install
+	$(PY) manage.py demo_otp $(EMAIL)

@@ -21,3 +21,10 @@ if not env.REDIS_URL:
     CACHES = {  # noqa: F405
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     }
+LOGGING = {  # noqa: F405
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,51 @@
+import pytest
+from django.core.cache import cache
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from . import factories
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache(settings, tmp_path):
+    """Each test starts with an empty cache (the page cache may live in Redis) and its
+    own media folder."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def site(db):
+    return factories.make_site()
+
+
+def totp_code(device: TOTPDevice) -> str:
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def verified_login(client, user):
+    """Log in through the real forms: password, then the TOTP second factor."""
+    client.force_login(user)
+    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    response = client.post(
+        "/comptes/double-authentification/?next=/admin/", {"token": totp_code(device)}
+    )
+    assert response.status_code == 302, response.content[:500]
+    return client
+
+
+@pytest.fixture
+def communication(db):
+    return factories.make_user("com@example.org", groups=["Communication"])
+
+
+@pytest.fixture
+def redacteur(db):
+    return factories.make_user("redaction@example.org", groups=["Rédacteur de service"])
+
+
+@pytest.fixture
+def communication_client(client, communication):
+    return verified_login(client, communication)
