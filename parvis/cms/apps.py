@@ -6,3 +6,8 @@ class CmsConfig(AppConfig):
     name = "parvis.cms"
     label = "cms"
     verbose_name = _("Site")
+
+    def ready(self):
+        from .retention import register_sources
+
+        register_sources()
