@@ -28,7 +28,11 @@ def totp_code(device: TOTPDevice) -> str:
 def verified_login(client, user):
     """Log in through the real forms: password, then the TOTP second factor."""
     client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    device.last_t = -1  # as if the previous code had expired: a code is accepted once only
+    device.save()
     response = client.post(
         "/comptes/double-authentification/?next=/admin/", {"token": totp_code(device)}
     )

@@ -48,8 +48,8 @@ def test_invalid_form_keeps_input_and_explains_each_field(client, site):
     response = client.post(site["contact"].url, _data(site, email="pas-une-adresse", message=""))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Saisissez une adresse e-mail valide." in html
-    assert "Ce champ est obligatoire." in html
+    assert "Saisissez une adresse de courriel valide." in html
+    assert 'id="id_message_error"' in html and "Champ requis." in html
     assert "Permis de construire" in html  # kept
     assert "Camille Martin" in html
     assert not ContactSubmission.objects.exists()

@@ -86,11 +86,13 @@ def test_open_redirect_after_second_factor_is_refused(client):
 
 def test_lockout_after_repeated_failures(client, settings):
     factories.make_user("victime@example.org", groups=["Communication"])
-    for _ in range(settings.AXES_FAILURE_LIMIT):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         response = client.post(
             "/admin/login/", {"username": "victime@example.org", "password": "mauvais"}
         )
         assert response.status_code == 200  # form again, with its error
+    last = client.post("/admin/login/", {"username": "victime@example.org", "password": "x"})
+    assert last.status_code == 429
     # Even the right password is refused now, with an explanation.
     response = client.post(
         "/admin/login/", {"username": "victime@example.org", "password": factories.PASSWORD}

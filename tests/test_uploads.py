@@ -17,7 +17,7 @@ def test_wrong_type_upload_is_refused_clearly(client, communication):
     assert response.status_code == 200
     assert not Image.objects.exists()
     html = response.content.decode()
-    assert "Format d&#x27;image non supporté" in html or "Format d'image non supporté" in html
+    assert "n’est pas une image ou bien est corrompu" in html
 
 
 def test_oversized_image_is_refused(client, communication, settings):

@@ -29,26 +29,25 @@ def confirmed_totp_device(*, user: User) -> TOTPDevice | None:
 
 @transaction.atomic
 def totp_verify(*, user: User, token: str, ip: str | None = None) -> TOTPDevice | None:
-    """Check a code against the user's device; on first success confirm the enrolment.
+    """Check a code against the user's devices; on first success confirm the enrolment.
 
     Returns the device that accepted the code, or None. Failed attempts are throttled by
-    django-otp (each failure doubles the wait before the next try).
+    django-otp (each failure doubles the wait before the next try) and audited; a code is
+    accepted once only.
     """
-    device = confirmed_totp_device(user=user)
-    enrolling = device is None
+    devices = list(TOTPDevice.objects.filter(user=user, confirmed=True))
+    enrolling = not devices
     if enrolling:
-        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-        if device is None:
-            return None
-    verified, _ = device.verify_is_allowed()
-    if not verified:
-        return None
-    if not device.verify_token(token):
+        devices = list(TOTPDevice.objects.filter(user=user, confirmed=False)[:1])
+    for device in devices:
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(token):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+                TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+                audit_log_record(actor=user, action="accounts.2fa_enrolled", obj=user, ip=ip)
+            return device
+    if devices:
         audit_log_record(actor=user, action="accounts.2fa_failed", obj=user, ip=ip)
-        return None
-    if enrolling:
-        device.confirmed = True
-        device.save(update_fields=["confirmed"])
-        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-        audit_log_record(actor=user, action="accounts.2fa_enrolled", obj=user, ip=ip)
-    return device
+    return None

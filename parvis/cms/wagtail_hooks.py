@@ -1,10 +1,15 @@
+from django.contrib import messages
+from django.contrib.admin.utils import quote, unquote
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .exceptions import ActLocked
 from .models import Act, ContactSubmission
 
 
@@ -31,7 +36,35 @@ class ActPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Act, ActPermissionPolicy(Act))
 
 
+class RefuseLockedActMixin:
+    """Every view that could change a published act sends the agent to its read-only page."""
+
+    def dispatch(self, request, *args, **kwargs):
+        pk = kwargs.get("pk") or (args[0] if args else None)
+        if pk is not None:
+            act = get_object_or_404(Act, pk=unquote(str(pk)))
+            if act.is_locked:
+                messages.error(request, str(ActLocked.message))
+                return redirect("wagtailsnippets_cms_act:inspect", quote(act.pk))
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ActEditView(RefuseLockedActMixin, snippet_views.EditView):
+    pass
+
+
+class ActDeleteView(RefuseLockedActMixin, snippet_views.DeleteView):
+    pass
+
+
+class ActUnpublishView(RefuseLockedActMixin, snippet_views.UnpublishView):
+    pass
+
+
 class ActViewSet(SnippetViewSet):
+    edit_view_class = ActEditView
+    delete_view_class = ActDeleteView
+    unpublish_view_class = ActUnpublishView
     model = Act
     icon = "doc-full-inverse"
     menu_label = _("Actes")

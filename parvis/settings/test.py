@@ -28,3 +28,7 @@ LOGGING = {  # noqa: F405
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
 WHITENOISE_AUTOREFRESH = True
+# Pages are indexed by `update_index` in the tests that search; saving skips it.
+WAGTAILSEARCH_BACKENDS = {  # noqa: F405
+    "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}
+}
