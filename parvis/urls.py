@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from parvis.cms import views as cms_views
+from parvis.core import views as core_views
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -14,6 +15,7 @@ urlpatterns = [
     path("comptes/", include("parvis.accounts.urls")),
     path("recherche/", cms_views.search, name="search"),
     path("sitemap.xml", sitemap, name="sitemap"),
+    path("theme.css", core_views.theme_css, name="theme_css"),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def test_event_ics_downloads_and_parses(client, site):
     event = site["event"]
-    response = client.get(event.url + "evenement.ics")
+    response = client.get(event.url + "ics/")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
     assert "attachment" in response["Content-Disposition"]
@@ -30,7 +30,7 @@ def test_event_ics_downloads_and_parses(client, site):
 def test_all_day_event_uses_dates(client, site):
     start = timezone.make_aware(dt.datetime(2031, 5, 1, 0, 0))
     event = factories.make_event(site["event_index"], "Fête du 1er mai", start=start, all_day=True)
-    calendar = Calendar.from_ical(client.get(event.url + "evenement.ics").content)
+    calendar = Calendar.from_ical(client.get(event.url + "ics/").content)
     vevent = calendar.walk("VEVENT")[0]
     assert vevent.decoded("DTSTART") == dt.date(2031, 5, 1)
 
@@ -39,7 +39,7 @@ def test_agenda_feed_lists_upcoming_events_only(client, site):
     past = factories.make_event(
         site["event_index"], "Loto passé", start=timezone.now() - dt.timedelta(days=30)
     )
-    response = client.get(site["event_index"].url + "agenda.ics")
+    response = client.get(site["event_index"].url + "ics/")
     calendar = Calendar.from_ical(response.content)
     titles = {str(e["SUMMARY"]) for e in calendar.walk("VEVENT")}
     assert site["event"].title in titles

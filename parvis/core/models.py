@@ -109,6 +109,8 @@ class CommuneSettings(BaseGenericSetting):
         ),
     ]
 
+    select_related = ["logo"]
+
     class Meta:
         verbose_name = _("identité de la commune")
 

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "parvis.accounts",
     "parvis.cms",
     "wagtail.contrib.settings",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.table_block",
     "wagtail.contrib.redirects",

@@ -100,7 +100,7 @@ class EventIndexPage(RoutablePageMixin, BasePage):
             },
         )
 
-    @path("agenda.ics", name="ical")
+    @path("ics/", name="ical")
     def ical_route(self, request):
         from ..ical import events_calendar
 
@@ -187,7 +187,7 @@ class EventPage(RoutablePageMixin, BasePage):
     def index_route(self, request):
         return self.render(request)
 
-    @path("evenement.ics", name="ical")
+    @path("ics/", name="ical")
     def ical_route(self, request):
         from ..ical import events_calendar
 

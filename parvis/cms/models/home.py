@@ -39,6 +39,10 @@ class HomePage(BasePage):
     class Meta:
         verbose_name = _("page d'accueil")
 
+    @property
+    def share_image(self):
+        return self.listing_image or self.hero_image
+
     def get_context(self, request, *args, **kwargs):
         from .events import EventPage
         from .news import NewsPage

@@ -112,11 +112,9 @@ class NewsPage(BasePage):
         return self.listing_image or self.image
 
     def related_pages(self):
-        return [
-            link.page.specific
-            for link in self.related_links.select_related("page").all()
-            if link.page and link.page.live
-        ]
+        """Live pages linked as related content, in editor order (one query)."""
+        links = self.related_links.select_related("page").order_by("sort_order")
+        return [link.page for link in links if link.page is not None and link.page.live]
 
 
 class NewsPageRelatedLink(Orderable):
