@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -11,9 +11,11 @@ def _clean_cache(settings, tmp_path):
     """Each test starts with an empty cache (the page cache may live in Redis) and its
     own media folder."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture

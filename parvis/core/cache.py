@@ -7,7 +7,7 @@ content (alerts with an end, "open now") is bounded by ``PARVIS_PAGE_CACHE_SECON
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -17,10 +17,10 @@ GENERATION_KEY = "parvis:pagecache:generation"
 
 
 def generation() -> int:
-    value = cache.get(GENERATION_KEY)
+    value = caches["pages"].get(GENERATION_KEY)
     if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY) or 1
+        caches["pages"].add(GENERATION_KEY, 1, timeout=None)
+        value = caches["pages"].get(GENERATION_KEY) or 1
     return int(value)
 
 
@@ -29,9 +29,9 @@ def invalidate() -> None:
 
     def bump():
         try:
-            cache.incr(GENERATION_KEY)
+            caches["pages"].incr(GENERATION_KEY)
         except ValueError:
-            cache.set(GENERATION_KEY, 2, timeout=None)
+            caches["pages"].set(GENERATION_KEY, 2, timeout=None)
 
     transaction.on_commit(bump)
 

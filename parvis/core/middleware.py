@@ -3,7 +3,7 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.cache import patch_cache_control
 
 from . import cache as page_cache
@@ -95,7 +95,7 @@ class AnonymousPageCacheMiddleware:
         if not self._eligible(request):
             return self.get_response(request)
         key = self._key(request)
-        cached = cache.get(key)
+        cached = caches["pages"].get(key)
         if cached is not None:
             cached.headers["X-Parvis-Cache"] = "hit"
             return cached
@@ -104,7 +104,7 @@ class AnonymousPageCacheMiddleware:
             patch_cache_control(response, public=True, max_age=self.timeout)
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            cache.set(key, response, self.timeout)
+            caches["pages"].set(key, response, self.timeout)
             response.headers["X-Parvis-Cache"] = "miss"
         return response
 

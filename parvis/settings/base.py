@@ -127,13 +127,21 @@ if env.REDIS_URL:
             "KEY_PREFIX": "parvis",
         }
     }
+    CACHES["pages"] = {**CACHES["default"], "KEY_PREFIX": "parvis-pages"}
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "parvis",
-        }
+        },
+        # Shared by every worker process of one machine, so that publishing in one
+        # gunicorn worker invalidates the pages cached by the others at once.
+        "pages": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env.PAGE_CACHE_DIR,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -201,7 +209,7 @@ STORAGES = {
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_PERMISSIONS = 0o644  # public media, read by nginx
 
 # --- E-mail -------------------------------------------------------------------------------
 EMAIL_HOST = env.EMAIL_HOST

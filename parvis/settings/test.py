@@ -20,6 +20,10 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 if not env.REDIS_URL:
     CACHES = {  # noqa: F405
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+        },
     }
 LOGGING = {  # noqa: F405
     "version": 1,
