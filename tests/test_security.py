@@ -51,6 +51,9 @@ def test_enrolment_then_admin(client):
     wrong = client.post(reverse("accounts:two_factor") + "?next=/admin/", {"token": "000000"})
     assert wrong.status_code == 200
     assert "Code incorrect" in wrong.content.decode()
+    from parvis.core.models import AuditLogEntry
+
+    assert AuditLogEntry.objects.filter(actor=user, action="accounts.2fa_failed").exists()
     assert client.get("/admin/").status_code == 302
 
     device.refresh_from_db()
@@ -158,3 +161,23 @@ def test_production_passes_deploy_checks():
         "WARNING",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_audit_log_is_readable_by_admins_and_never_editable(client):
+    admin = factories.make_user("chef@example.org", staff=True, superuser=True)
+    from .conftest import verified_login
+
+    verified_login(client, admin)
+    from parvis.core.models import AuditLogEntry
+
+    entry = AuditLogEntry.objects.create(actor=admin, action="cms.act_published")
+    listing = client.get("/admin/audit_log/")
+    assert listing.status_code == 200
+    assert client.get(f"/admin/audit_log/inspect/{entry.pk}/").status_code == 200
+    assert client.get(f"/admin/audit_log/edit/{entry.pk}/").status_code in (302, 403)
+    assert client.post(f"/admin/audit_log/delete/{entry.pk}/").status_code in (302, 403)
+    assert AuditLogEntry.objects.filter(pk=entry.pk).exists()
+    communication = factories.make_user("agent@example.org", groups=["Communication"])
+    client.logout()
+    verified_login(client, communication)
+    assert client.get("/admin/audit_log/").status_code in (302, 403)
