@@ -191,7 +191,7 @@ def test_demo_accounts_and_second_factor(demo_site):
     assert device.verify_token(code.getvalue().strip())
 
     # never a code for a real account, nor for a demo account whose key was replaced
-    real = User.objects.create_user("agent@mairie-greasque.fr", "Un-Vrai-Mot-2026!")
+    real = User.objects.create_user("agent.titulaire@commune.example.net", "Un-Vrai-Mot-2026!")
     TOTPDevice.objects.create(user=real, name="app", confirmed=True)
     with pytest.raises(CommandError):
         call_command("demo_otp", real.email, stdout=io.StringIO())

@@ -196,7 +196,7 @@ def breadcrumb(context, label=None):
 
 @register.filter
 def tel_href(phone):
-    """``04 42 69 86 20`` → ``+33442698620`` for a ``tel:`` link."""
+    """``01 99 00 12 34`` → ``+33199001234`` for a ``tel:`` link."""
     digits = re.sub(r"[^0-9+]", "", phone or "")
     if digits.startswith("0") and len(digits) == 10:
         return "+33" + digits[1:]
