@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from parvis.api.api import api
 from parvis.cms import views as cms_views
 from parvis.core import views as core_views
 
@@ -14,6 +15,10 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("comptes/", include("parvis.accounts.urls")),
     path("recherche/", cms_views.search, name="search"),
+    path("annuaire/", include("parvis.directory.urls")),
+    path("opendata/", include("parvis.opendata.urls")),
+    path("api/", api.urls),
+    path("paiement/", include("parvis.payments.urls")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("theme.css", core_views.theme_css, name="theme_css"),
     path(

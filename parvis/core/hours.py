@@ -22,6 +22,21 @@ from django.utils.translation import gettext_lazy
 PARIS = ZoneInfo("Europe/Paris")
 
 
+@dataclass(frozen=True)
+class HoursException:
+    """A dated exception to the usual hours, entered by staff without the syntax.
+
+    From ``start`` to ``end`` (both included, local dates) the place follows
+    ``opening_hours`` (time ranges such as ``09:00-12:00``) instead of its usual hours;
+    an empty ``opening_hours`` means closed all day.
+    """
+
+    start: dt.date
+    end: dt.date
+    opening_hours: str = ""
+    label: str = ""
+
+
 @lru_cache(maxsize=512)
 def _parse(value: str) -> opening_hours.OpeningHours:
     return opening_hours.OpeningHours(

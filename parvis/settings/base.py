@@ -20,7 +20,11 @@ CSRF_TRUSTED_ORIGINS = env.CSRF_TRUSTED_ORIGINS
 INSTALLED_APPS = [
     "parvis.core",
     "parvis.accounts",
+    "parvis.directory",
     "parvis.cms",
+    "parvis.opendata",
+    "parvis.api",
+    "parvis.payments",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
@@ -200,7 +204,12 @@ USE_TZ = True
 # --- Static and media ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = env.STATIC_ROOT
-STATICFILES_DIRS = [PROJECT_DIR / "static"]
+STATICFILES_DIRS = [
+    PROJECT_DIR / "static",
+    # Front-end libraries installed by npm (package.json), never copied into the repository.
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/leaflet.markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.MEDIA_ROOT
 STORAGES = {
@@ -266,4 +275,14 @@ LOGGING = {
 }
 
 PARVIS_SITE_URL = env.SITE_URL
+
+# --- Directory and maps -------------------------------------------------------------------
+# Tile URL template for Leaflet; empty shows the map without background tiles (tests, or a
+# commune that wants no third-party request). The attribution is shown under the map.
+PARVIS_MAP_TILE_URL = env.MAP_TILE_URL
+PARVIS_MAP_TILE_ATTRIBUTION = env.MAP_TILE_ATTRIBUTION
+PARVIS_GEOCODER = env.GEOCODER
+PARVIS_GEOCODER_URL = env.GEOCODER_URL
+# Gréasque's school-holiday zone (A, B or C) for the ``SH`` rule of opening hours.
+PARVIS_SCHOOL_ZONE = env.SCHOOL_ZONE
 PARVIS_TITLE = _("Site de la commune")

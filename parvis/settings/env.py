@@ -79,3 +79,11 @@ PAGE_CACHE_SECONDS = get_int("PARVIS_PAGE_CACHE_SECONDS", 60)
 PAGE_CACHE_DIR = get("PARVIS_PAGE_CACHE_DIR", str(BASE_DIR / "var" / "cache" / "pages"))
 SECURE_SSL_REDIRECT = get_bool("SECURE_SSL_REDIRECT", True)
 LOG_LEVEL = get("LOG_LEVEL", "INFO")
+
+MAP_TILE_URL = get("PARVIS_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = get("PARVIS_MAP_TILE_ATTRIBUTION") or (
+    '© <a href="https://www.openstreetmap.org/copyright">les contributeurs d’OpenStreetMap</a>'
+)
+GEOCODER = get("PARVIS_GEOCODER", "parvis.directory.geocoding.BanGeocoder")
+GEOCODER_URL = get("PARVIS_GEOCODER_URL", "https://api-adresse.data.gouv.fr")
+SCHOOL_ZONE = get("PARVIS_SCHOOL_ZONE", "B")

@@ -36,3 +36,6 @@ WHITENOISE_AUTOREFRESH = True
 WAGTAILSEARCH_BACKENDS = {  # noqa: F405
     "default": {"BACKEND": "wagtail.search.backends.database", "AUTO_UPDATE": False}
 }
+# Offline: no tile server, and a geocoder that answers from a fixed table.
+PARVIS_MAP_TILE_URL = ""
+PARVIS_GEOCODER = "parvis.directory.geocoding.FakeGeocoder"
