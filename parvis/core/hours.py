@@ -66,14 +66,14 @@ def _local(at: dt.datetime) -> dt.datetime:
     return at.astimezone(PARIS)
 
 
-def is_open(value: str, at: dt.datetime) -> bool:
+def is_open(value: str, at: dt.datetime, *, exceptions=()) -> bool:
     """True when ``value`` says open at ``at``. An empty value is never open."""
     if not value:
         return False
     return _parse(value).is_open(_local(at))
 
 
-def next_change(value: str, at: dt.datetime) -> dt.datetime | None:
+def next_change(value: str, at: dt.datetime, *, exceptions=()) -> dt.datetime | None:
     """The next instant the state changes after ``at``, in Europe/Paris; None if never."""
     if not value:
         return None
@@ -91,7 +91,7 @@ class DayHours:
         return not self.ranges
 
 
-def week(value: str, start_date: dt.date) -> list[DayHours]:
+def week(value: str, start_date: dt.date, *, exceptions=()) -> list[DayHours]:
     """The seven days from ``start_date`` with their open ranges (local wall-clock times)."""
     days = []
     parsed = _parse(value) if value else None
@@ -110,7 +110,7 @@ def week(value: str, start_date: dt.date) -> list[DayHours]:
     return days
 
 
-def status_label(value: str, at: dt.datetime) -> str:
+def status_label(value: str, at: dt.datetime, *, exceptions=()) -> str:
     """« Ouvert · ferme à 12:00 » / « Fermé · ouvre lundi à 08:30 »."""
     if not value:
         return ""

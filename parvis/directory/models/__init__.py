@@ -11,9 +11,11 @@ from .places import (
     Wheelchair,
 )
 from .proposals import PlaceProposal, ProposalKind, ProposalStatus
+from .settings import DirectorySettings
 
 __all__ = [
     "Category",
+    "DirectorySettings",
     "EquipmentTheme",
     "Place",
     "PlaceException",

@@ -25,9 +25,7 @@ from wagtail.search import index
 from parvis.core import hours
 from parvis.core.hours import validate_opening_hours
 
-siret_validator = RegexValidator(
-    r"^[0-9]{14}$", _("Un numéro SIRET a 14 chiffres, sans espace.")
-)
+siret_validator = RegexValidator(r"^[0-9]{14}$", _("Un numéro SIRET a 14 chiffres, sans espace."))
 rna_validator = RegexValidator(
     r"^W[0-9A-Z][0-9]{8}$", _("Un numéro RNA commence par W suivi de 9 caractères (W131001234).")
 )
@@ -195,7 +193,12 @@ class Place(index.Indexed, ClusterableModel):
         _("SIRET"), max_length=14, unique=True, null=True, blank=True, validators=[siret_validator]
     )
     rna = models.CharField(
-        _("numéro RNA"), max_length=10, unique=True, null=True, blank=True, validators=[rna_validator]
+        _("numéro RNA"),
+        max_length=10,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[rna_validator],
     )
 
     opening_hours = models.CharField(
@@ -203,7 +206,9 @@ class Place(index.Indexed, ClusterableModel):
         max_length=500,
         blank=True,
         validators=[validate_opening_hours],
-        help_text=_("Syntaxe OpenStreetMap, par exemple « Mo-Fr 08:30-12:00,13:30-17:00; PH off »."),
+        help_text=_(
+            "Syntaxe OpenStreetMap, par exemple « Mo-Fr 08:30-12:00,13:30-17:00; PH off »."
+        ),
     )
     hours_note = models.CharField(_("précision sur les horaires"), max_length=200, blank=True)
 

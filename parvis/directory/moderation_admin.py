@@ -1,0 +1,1 @@
+"""Moderation queue of residents' proposals in the Wagtail admin."""

@@ -1,0 +1,2 @@
+app_name = "directory_widgets"
+urlpatterns: list = []
