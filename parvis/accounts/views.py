@@ -11,7 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django_otp import login as otp_login
 
-from . import services
+from . import services, space
 from .forms import EmailAuthenticationForm, OTPTokenForm
 
 
@@ -66,4 +66,6 @@ class LogoutView(auth_views.LogoutView):
 
 @login_required
 def account(request):
-    return render(request, "accounts/account.html")
+    return render(
+        request, "accounts/account.html", {"space_sections": space.render_context(request)}
+    )
