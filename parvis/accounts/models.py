@@ -35,6 +35,12 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("adresse e-mail"), unique=True)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email_verified_at = models.DateTimeField(
+        _("adresse e-mail vérifiée le"),
+        null=True,
+        blank=True,
+        help_text=_("Renseigné quand la personne a suivi le lien de vérification."),
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
