@@ -18,4 +18,24 @@ urlpatterns = [
         ),
         name="password_change",
     ),
+    path("inscription/", views.sign_up, name="sign_up"),
+    path("inscription/envoyee/", views.sign_up_done, name="sign_up_done"),
+    path("verification/renvoyer/", views.resend_verification, name="resend_verification"),
+    path("verification/<str:token>/", views.verify_email, name="verify_email"),
+    path("mot-de-passe-oublie/", views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe-oublie/envoye/",
+        views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "reinitialiser/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reinitialiser/termine/",
+        views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
 ]

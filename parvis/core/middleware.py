@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import caches
@@ -29,6 +31,36 @@ CONTENT_SECURITY_POLICY = "; ".join(
 ADMIN_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
     "script-src 'self'", "script-src 'self' 'unsafe-inline'"
 ).replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+def tile_origin(tile_url: str) -> str:
+    """CSP source of a Leaflet tile URL template: its origin, ``{s}`` subdomains as ``*``
+    (``https://{s}.tile.example.org/{z}/{x}/{y}.png`` → ``https://*.tile.example.org``).
+    Empty when the URL is empty or not http(s)."""
+    parts = urlsplit(tile_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return ""
+    host = parts.netloc.rsplit("@", 1)[-1]
+    host = host.replace("{s}.", "*.").replace("{s}", "*")
+    if "{" in host or "}" in host or " " in host or ";" in host:
+        return ""
+    return f"{parts.scheme}://{host}"
+
+
+@lru_cache(maxsize=8)
+def _policies(tile_url: str) -> tuple[str, str]:
+    """(public, admin) policies; the map tiles' origin is added to img-src, nothing else."""
+    origin = tile_origin(tile_url)
+    if not origin:
+        return CONTENT_SECURITY_POLICY, ADMIN_CONTENT_SECURITY_POLICY
+    old = "img-src 'self' data: blob:"
+    new = f"{old} {origin}"
+    return (
+        CONTENT_SECURITY_POLICY.replace(old, new),
+        ADMIN_CONTENT_SECURITY_POLICY.replace(old, new),
+    )
+
+
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), payment=(self), usb=()"
 EMBEDDABLE_PREFIXES = ("/widgets/",)
 
@@ -41,10 +73,11 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        public, admin = _policies(getattr(settings, "PARVIS_MAP_TILE_URL", "") or "")
         if request.path.startswith(("/admin/", "/django-admin/")):
-            policy = ADMIN_CONTENT_SECURITY_POLICY
+            policy = admin
         else:
-            policy = CONTENT_SECURITY_POLICY
+            policy = public
         if request.path.startswith(EMBEDDABLE_PREFIXES):
             policy = policy.replace("frame-ancestors 'none'", "frame-ancestors *")
         response.headers.setdefault("Content-Security-Policy", policy)

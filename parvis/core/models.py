@@ -13,6 +13,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from .hours import validate_opening_hours
+from .widgets import OpeningHoursWidget
 
 colour_validator = RegexValidator(
     r"^#[0-9a-fA-F]{6}$", _("Indiquez une couleur au format #RRGGBB, par exemple #0b5d8c.")
@@ -88,7 +89,7 @@ class CommuneSettings(BaseGenericSetting):
                 FieldPanel("city"),
                 FieldPanel("phone"),
                 FieldPanel("email"),
-                FieldPanel("town_hall_hours"),
+                FieldPanel("town_hall_hours", widget=OpeningHoursWidget),
                 FieldPanel("latitude"),
                 FieldPanel("longitude"),
             ],

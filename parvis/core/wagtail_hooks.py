@@ -6,6 +6,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .hours_admin import admin_urls as hours_admin_urls
 from .models import Alert, AuditLogEntry
 
 
@@ -53,3 +54,8 @@ class AuditLogViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_audit_log():
     return AuditLogViewSet("audit_log")
+
+
+@hooks.register("register_admin_urls")
+def register_hours_admin_urls():
+    return hours_admin_urls()

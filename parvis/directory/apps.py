@@ -9,4 +9,17 @@ class DirectoryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from parvis.accounts import space
+
         from . import retention  # noqa: F401  (registers the RGPD sources)
+        from .views_account import space_context
+
+        space.register(
+            space.Section(
+                key="directory",
+                title=_("Mes fiches et demandes"),
+                template="directory/account/space_section.html",
+                context=space_context,
+                order=40,
+            )
+        )

@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "parvis.cms",
     "parvis.opendata",
     "parvis.api",
+    "ninja",  # Swagger UI of /api/docs from its bundled static files, no CDN
     "parvis.payments",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
@@ -285,4 +286,18 @@ PARVIS_GEOCODER = env.GEOCODER
 PARVIS_GEOCODER_URL = env.GEOCODER_URL
 # Gréasque's school-holiday zone (A, B or C) for the ``SH`` rule of opening hours.
 PARVIS_SCHOOL_ZONE = env.SCHOOL_ZONE
+# 14-digit SIRET of the commune: COLL_SIRET of the SCDL open-data files.
+PARVIS_COMMUNE_SIRET = env.COMMUNE_SIRET
 PARVIS_TITLE = _("Site de la commune")
+
+# --- Payments -------------------------------------------------------------------------------
+# Régies (backend, PayFiP numcli, delays) are edited in the admin; secrets of other
+# eopayment backends stay in the environment, by régie code (never in the database).
+PARVIS_PAYMENTS_PROVIDER = env.PAYMENTS_PROVIDER
+PARVIS_PAYMENTS_BACKEND_OPTIONS = env.PAYMENTS_BACKEND_OPTIONS
+PARVIS_PAYMENTS_PAYFIP_SAISIE = env.PAYMENTS_PAYFIP_SAISIE
+PARVIS_PAYMENTS_PAYFIP_WSDL_URL = env.PAYMENTS_PAYFIP_WSDL_URL
+PARVIS_PAYMENTS_PAYFIP_SERVICE_URL = env.PAYMENTS_PAYFIP_SERVICE_URL
+PARVIS_PAYMENTS_PROVIDER_TIMEOUT = env.PAYMENTS_PROVIDER_TIMEOUT
+PARVIS_PAYMENTS_PENDING_EXPIRY_MINUTES = env.PAYMENTS_PENDING_EXPIRY_MINUTES
+PARVIS_PAYMENTS_ALLOW_DUMMY = env.PAYMENTS_ALLOW_DUMMY

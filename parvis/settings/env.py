@@ -87,3 +87,26 @@ MAP_TILE_ATTRIBUTION = get("PARVIS_MAP_TILE_ATTRIBUTION") or (
 GEOCODER = get("PARVIS_GEOCODER", "parvis.directory.geocoding.BanGeocoder")
 GEOCODER_URL = get("PARVIS_GEOCODER_URL", "https://api-adresse.data.gouv.fr")
 SCHOOL_ZONE = get("PARVIS_SCHOOL_ZONE", "B")
+# SIRET of the commune (open-data files); Gréasque's by default: SIREN 211300462 (the
+# commune rule 21 + INSEE 13046 + Luhn key) and NIC 00010 of the town hall.
+COMMUNE_SIRET = get("PARVIS_COMMUNE_SIRET", "21130046200010")
+
+# --- Payments -------------------------------------------------------------------------------
+# Provider class (dotted path); each régie names its eopayment backend in the admin.
+PAYMENTS_PROVIDER = get("PARVIS_PAYMENTS_PROVIDER", "parvis.payments.providers.EopaymentProvider")
+# Secret options of eopayment backends per régie code, as JSON:
+# {"cantine": {"secret_test": "…", "site_id": "…"}} (PayFiP needs none: numcli is in the admin)
+def _get_json(name: str, default: str):
+    import json
+
+    return json.loads(get(name, default) or default)
+
+
+PAYMENTS_BACKEND_OPTIONS = _get_json("PARVIS_PAYMENTS_BACKEND_OPTIONS", "{}")
+PAYMENTS_PAYFIP_SAISIE = get("PARVIS_PAYMENTS_PAYFIP_SAISIE", "T")  # T test, X activation, W prod
+PAYMENTS_PAYFIP_WSDL_URL = get("PARVIS_PAYMENTS_PAYFIP_WSDL_URL")  # empty: eopayment's copy
+PAYMENTS_PAYFIP_SERVICE_URL = get("PARVIS_PAYMENTS_PAYFIP_SERVICE_URL")  # empty: the DGFiP
+PAYMENTS_PROVIDER_TIMEOUT = get_int("PARVIS_PAYMENTS_PROVIDER_TIMEOUT", 15)
+PAYMENTS_PENDING_EXPIRY_MINUTES = get_int("PARVIS_PAYMENTS_PENDING_EXPIRY_MINUTES", 130)
+# The development simulator (« dummy » backend) takes no money: never allow it in production.
+PAYMENTS_ALLOW_DUMMY = get_bool("PARVIS_PAYMENTS_ALLOW_DUMMY", DEBUG)

@@ -39,3 +39,20 @@ WAGTAILSEARCH_BACKENDS = {  # noqa: F405
 # Offline: no tile server, and a geocoder that answers from a fixed table.
 PARVIS_MAP_TILE_URL = ""
 PARVIS_GEOCODER = "parvis.directory.geocoding.FakeGeocoder"
+
+# --- Payments -------------------------------------------------------------------------------
+import os as _os  # noqa: E402
+
+PARVIS_PAYMENTS_ALLOW_DUMMY = True
+PARVIS_PAYMENTS_PAYFIP_SERVICE_URL = "http://127.0.0.1:9/payfip-unreachable"  # tests set theirs
+PARVIS_PAYMENTS_PROVIDER_TIMEOUT = 2
+# Concurrency tests run real threads, each with its own connection: on SQLite that needs a
+# file database (an in-memory one is shared by the threads). One file per test process.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / "var" / f"test-{_os.getpid()}.sqlite3")  # noqa: F405
+    }
+    # A throw-away database: no fsync, so that the file costs little more than memory.
+    DATABASES["default"]["OPTIONS"]["init_command"] = DATABASES["default"]["OPTIONS"][  # noqa: F405
+        "init_command"
+    ].replace("synchronous=NORMAL", "synchronous=OFF")

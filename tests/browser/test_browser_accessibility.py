@@ -26,6 +26,10 @@ PAGE_TYPES = [
     "accessibility",
     "sitemap",
     "login",
+    # Directory pages (not Wagtail pages): the list, the map, a place.
+    "/annuaire/",
+    "/annuaire/carte/",
+    "/annuaire/mairie/",
 ]
 
 RUN_AXE = """async (tags) => {

@@ -39,6 +39,7 @@ from wagtail.search.signal_handlers import post_save_signal_handler as search_on
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from parvis.core.models import Alert, CommuneSettings, Footer, FooterLink, MainMenu, MainMenuItem
+from parvis.directory.demo import load_directory_demo
 
 from ..models import (
     AccessibilityStatementPage,
@@ -142,6 +143,7 @@ class DemoLoader:
         self._acts()
         self._section_permissions()
         self._settings()
+        self.created.update(load_directory_demo(now=self.now))
         self._alert()
 
     def day(self, in_days: int, weekday: int | None = None) -> dt.date:

@@ -1,3 +1,4 @@
+from .intervals import OpenIntervalWindow, PlaceOpenInterval
 from .places import (
     Category,
     EquipmentTheme,
@@ -17,10 +18,12 @@ __all__ = [
     "Category",
     "DirectorySettings",
     "EquipmentTheme",
+    "OpenIntervalWindow",
     "Place",
     "PlaceException",
     "PlaceKind",
     "PlaceLink",
+    "PlaceOpenInterval",
     "PlacePhoto",
     "PlaceProposal",
     "PlaceStatus",
