@@ -41,7 +41,13 @@ run: demo node_modules/.installed
 	@echo "Site : http://$(HOST):$(PORT)/   Administration : http://$(HOST):$(PORT)/admin/"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
-	  while true; do $(PY) manage.py publish_scheduled >>var/scheduler.log 2>&1; $(PY) manage.py send_pending_contact_messages >>var/scheduler.log 2>&1; sleep 60; done & \
+	  while true; do \
+	    $(PY) manage.py publish_scheduled >>var/scheduler.log 2>&1; \
+	    $(PY) manage.py send_pending_contact_messages >>var/scheduler.log 2>&1; \
+	    $(PY) manage.py check_pending_payments >>var/scheduler.log 2>&1; \
+	    $(PY) manage.py refresh_directory_hours --if-stale >>var/scheduler.log 2>&1; \
+	    sleep 60; \
+	  done & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: install what tests need and run the whole suite.

@@ -83,6 +83,7 @@ def generate(count: int, seed: int = 2026) -> dict:
     from django.utils import timezone
 
     from parvis.directory.models import Category, Place, PlaceException, PlaceKind, PlaceStatus
+    from parvis.directory.models.places import sort_key
 
     rng = random.Random(seed)
     values = hours_values(rng)
@@ -114,6 +115,8 @@ def generate(count: int, seed: int = 2026) -> dict:
             )
             for index in range(count)
         ]
+        for place in places:
+            place.sort_name = sort_key(place.name)
         Place.objects.bulk_create(places, batch_size=1000)
         ids = list(Place.objects.values_list("pk", flat=True))
         through = Place.categories.through

@@ -243,6 +243,28 @@ def test_full_refresh_rolls_the_window_and_is_idempotent():
     assert PlaceOpenInterval.objects.order_by("start").first().start == _paris(2026, 6, 10, 9)
 
 
+@pytest.mark.django_db
+def test_refresh_if_stale_rolls_the_index_once_a_day(time_machine):
+    Place.objects.create(
+        kind=PlaceKind.FACILITY,
+        name="Piscine",
+        slug="piscine",
+        opening_hours="Mo-Su 09:00-19:00",
+        status=PlaceStatus.PUBLISHED,
+    )
+    time_machine.move_to(_paris(2026, 6, 10, 8), tick=False)
+    call_command("refresh_directory_hours", "--if-stale", stdout=StringIO())
+    refreshed_at = current_window().refreshed_at
+    assert current_window().start == _paris(2026, 6, 9)
+
+    call_command("refresh_directory_hours", "--if-stale", stdout=StringIO())
+    assert current_window().refreshed_at == refreshed_at  # same day: nothing recomputed
+
+    time_machine.move_to(_paris(2026, 6, 11, 0, 1), tick=False)
+    call_command("refresh_directory_hours", "--if-stale", stdout=StringIO())
+    assert current_window().start == _paris(2026, 6, 10)  # a new day: rolled forward
+
+
 def test_stored_intervals_are_cut_at_local_midnight():
     start, end = _paris(2026, 3, 28), _paris(2026, 3, 31)
     pieces = open_intervals("24/7", start, end)

@@ -667,3 +667,15 @@ def test_footer_tag_takes_the_town_hall_contact_from_the_place(rf, site):
     text = template.render(Context({"request": rf.get("/")}))
     assert "01 99 00 13 50" in text and "place de la Mairie" in text
     assert "01 99 00 00 01" not in text and "Ancienne adresse" not in text
+
+
+def test_places_are_listed_in_french_alphabetical_order(client, site):
+    """Accented and lower-case names sit where a reader expects them, not after Z."""
+    for name in ("Zumba Club", "Épicerie du village", "atelier de poterie", "Boulangerie"):
+        make_place(name, kind="business")
+    assert card_names(client.get("/annuaire/", {"type": "business"})) == [
+        "atelier de poterie",
+        "Boulangerie",
+        "Épicerie du village",
+        "Zumba Club",
+    ]

@@ -12,8 +12,12 @@ pytestmark = pytest.mark.django_db
 
 def _message(email, days_ago):
     return ContactSubmission.objects.create(
-        service="Accueil", recipient_email="accueil@example.org", name="Camille Martin",
-        email=email, subject="Question", message="Bonjour",
+        service="Accueil",
+        recipient_email="accueil@example.org",
+        name="Camille Martin",
+        email=email,
+        subject="Question",
+        message="Bonjour",
         created_at=timezone.now() - dt.timedelta(days=days_ago),
     )
 

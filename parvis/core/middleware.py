@@ -93,6 +93,7 @@ CACHEABLE_PREFIX_EXCLUDES = (
     "/django-admin/",
     "/comptes/",
     "/documents/",
+    "/paiement/",
     "/static/",
     "/media/",
 )

@@ -297,7 +297,9 @@ class ExportView(DirectoryAdminView):
 
         params = request.GET.copy()
         kind = params.pop("format", [""])[-1]
-        filterset = PlaceFilterSet(params, queryset=Place.objects.order_by("name"), request=request)
+        filterset = PlaceFilterSet(
+            params, queryset=Place.objects.order_by("sort_name", "pk"), request=request
+        )
         if kind in CONTENT_TYPES:
             places = filterset.qs if filterset.is_valid() else Place.objects.none()
             rows = imports.export_rows(places)
@@ -335,7 +337,7 @@ class ToVerifyView(DirectoryAdminView):
         else:
             ids = request.POST.getlist("selected")
         ids = [int(value) for value in ids if str(value).isdigit()]
-        places = list(Place.objects.to_verify().filter(pk__in=ids).order_by("name"))
+        places = list(Place.objects.to_verify().filter(pk__in=ids).order_by("sort_name", "pk"))
         if not places:
             messages.warning(request, _("Cochez au moins une fiche."))
             return redirect("directory_to_verify:list")

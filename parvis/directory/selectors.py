@@ -84,7 +84,7 @@ def place_list(
             places = places.filter(open_at_filter(open_at))
         else:
             places = places.filter(pk__in=_open_ids_in_python(places, open_at))
-    return places.order_by("name", "pk")
+    return places.order_by("sort_name", "pk")
 
 
 def _open_ids_in_python(places: QuerySet[Place], at: dt.datetime) -> list[int]:
@@ -125,7 +125,7 @@ def places_for_geojson() -> QuerySet[Place]:
     return (
         Place.objects.published()
         .filter(latitude__isnull=False, longitude__isnull=False)
-        .order_by("name", "pk")
+        .order_by("sort_name", "pk")
     )
 
 

@@ -22,7 +22,7 @@ _CHOICES = {"kind": dict(PlaceKind.choices), "wheelchair": dict(Wheelchair.choic
 
 def places_represented_by(user) -> QuerySet[Place]:
     """Entries ``user`` represents, by name (any status: a new entry may still be a draft)."""
-    return Place.objects.filter(representatives=user).order_by("name")
+    return Place.objects.filter(representatives=user).order_by("sort_name", "pk")
 
 
 def proposals_of(user, *, limit: int = 50) -> list[PlaceProposal]:

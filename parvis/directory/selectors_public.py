@@ -70,7 +70,7 @@ def _search_ids(q: str) -> list[int]:
     contains = (
         published.filter(Q(name__icontains=q) | Q(summary__icontains=q))
         .exclude(pk__in=seen)
-        .order_by("name")
+        .order_by("sort_name", "pk")
         .values_list("pk", flat=True)[:SEARCH_LIMIT]
     )
     return ranked + [pk for pk in contains if pk not in seen]

@@ -94,14 +94,16 @@ COMMUNE_SIRET = get("PARVIS_COMMUNE_SIRET", "21130046200010")
 # --- Payments -------------------------------------------------------------------------------
 # Provider class (dotted path); each régie names its eopayment backend in the admin.
 PAYMENTS_PROVIDER = get("PARVIS_PAYMENTS_PROVIDER", "parvis.payments.providers.EopaymentProvider")
-# Secret options of eopayment backends per régie code, as JSON:
-# {"cantine": {"secret_test": "…", "site_id": "…"}} (PayFiP needs none: numcli is in the admin)
+
+
 def _get_json(name: str, default: str):
     import json
 
     return json.loads(get(name, default) or default)
 
 
+# Secret options of eopayment backends per régie code, as JSON:
+# {"cantine": {"secret_test": "…", "site_id": "…"}} (PayFiP needs none: numcli is in the admin)
 PAYMENTS_BACKEND_OPTIONS = _get_json("PARVIS_PAYMENTS_BACKEND_OPTIONS", "{}")
 PAYMENTS_PAYFIP_SAISIE = get("PARVIS_PAYMENTS_PAYFIP_SAISIE", "T")  # T test, X activation, W prod
 PAYMENTS_PAYFIP_WSDL_URL = get("PARVIS_PAYMENTS_PAYFIP_WSDL_URL")  # empty: eopayment's copy

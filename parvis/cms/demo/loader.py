@@ -40,6 +40,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from parvis.core.models import Alert, CommuneSettings, Footer, FooterLink, MainMenu, MainMenuItem
 from parvis.directory.demo import load_directory_demo
+from parvis.payments.demo import load_payments_demo
 
 from ..models import (
     AccessibilityStatementPage,
@@ -144,6 +145,7 @@ class DemoLoader:
         self._section_permissions()
         self._settings()
         self.created.update(load_directory_demo(now=self.now))
+        self.created.update(load_payments_demo(today=self.today))
         self._alert()
 
     def day(self, in_days: int, weekday: int | None = None) -> dt.date:

@@ -8,6 +8,7 @@ all read it. Writes go through :mod:`parvis.directory.services`.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -32,6 +33,15 @@ rna_validator = RegexValidator(
 insee_validator = RegexValidator(
     r"^[0-9][0-9AB][0-9]{3}$", _("Un code INSEE a 5 caractères (13046 pour Gréasque).")
 )
+
+
+def sort_key(name: str) -> str:
+    """The key places are sorted by: case and accents folded, so that « Épicerie » sits
+    among the E and not after Z (databases compare bytes)."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))[:200]
+
+
 postcode_validator = RegexValidator(r"^[0-9]{5}$", _("Un code postal a 5 chiffres."))
 
 
@@ -135,6 +145,7 @@ class Place(index.Indexed, ClusterableModel):
         Category, verbose_name=_("catégories"), blank=True, related_name="places"
     )
     name = models.CharField(_("nom"), max_length=200)
+    sort_name = models.CharField(max_length=200, editable=False, default="", db_index=True)
     slug = models.SlugField(_("identifiant d'adresse"), max_length=200, unique=True)
     reference = models.CharField(
         _("identifiant"),
@@ -271,13 +282,21 @@ class Place(index.Indexed, ClusterableModel):
     class Meta:
         verbose_name = _("lieu")
         verbose_name_plural = _("lieux")
-        ordering = ["name"]
+        ordering = ["sort_name", "pk"]
         indexes = [
             models.Index(fields=["status", "kind", "name"], name="directory_place_status_kind"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # A derived column kept with its source; code that uses bulk_create sets it itself.
+        self.sort_name = sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "sort_name"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("directory:place", kwargs={"slug": self.slug})

@@ -2,7 +2,7 @@
 
 Nothing a resident writes reaches the public site before a staff member approves it:
 a proposal keeps the proposed values apart from the place until
-:func:`parvis.directory.services.proposal_approve` applies them.
+:func:`parvis.directory.services.proposals.proposal_approve` applies them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Rolls the « ouvert maintenant » index to today and rebuilds every place's intervals.
 
 Run it once a day, just after midnight (systemd timer or cron), and once after deploying.
-Idempotent: running it twice in a day gives the same rows.
+Idempotent: running it twice in a day gives the same rows. ``--if-stale`` does nothing when
+the index was already rolled to today (for a loop that runs it every minute).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import datetime as dt
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
-from parvis.directory.hours_index import current_window, hours_index_refresh
+from parvis.directory.hours_index import current_window, hours_index_refresh, window_for
 
 
 class Command(BaseCommand):
@@ -22,8 +24,18 @@ class Command(BaseCommand):
             "--date",
             help="Jour de référence AAAA-MM-JJ (par défaut : aujourd'hui, heure de Paris).",
         )
+        parser.add_argument(
+            "--if-stale",
+            action="store_true",
+            help="Ne rien faire si l'index couvre déjà la fenêtre du jour.",
+        )
 
-    def handle(self, *args, date=None, **options):
+    def handle(self, *args, date=None, if_stale=False, **options):
+        if if_stale and not date:
+            window = current_window()
+            wanted_start, _wanted_end = window_for(timezone.localdate())
+            if window is not None and window.start == wanted_start:
+                return
         today = None
         if date:
             try:
