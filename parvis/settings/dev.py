@@ -10,3 +10,5 @@ STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The demo régie pays through the development simulator (no money moves).
+PARVIS_PAYMENTS_ALLOW_DUMMY = env.get_bool("PARVIS_PAYMENTS_ALLOW_DUMMY", True)
