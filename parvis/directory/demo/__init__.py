@@ -31,9 +31,9 @@ from ..models import (
 )
 from . import content
 
-# The directory page links to its map (and the map back to the list): one menu entry keeps
-# the demo's main menu on one line on a desktop screen.
-MENU_ENTRIES = [("Annuaire et carte", "/annuaire/")]
+# The directory page links to its map (and the map back to the list): one short menu entry,
+# before « Contact », keeps the demo's main menu on one line on a desktop screen.
+MENU_ENTRIES = [("Annuaire", "/annuaire/")]
 
 
 def exception_dates(kind: str, today: dt.date) -> list[dict]:
@@ -119,14 +119,18 @@ def _place(spec: dict, categories: dict[str, Category], images: dict, today: dt.
 def _menu(created: Counter) -> None:
     menu = MainMenu.load()
     urls = set(menu.items.values_list("link_url", flat=True))
-    position = menu.items.count()
     for label, url in MENU_ENTRIES:
         if url in urls:
             continue
-        MainMenuItem.objects.create(
-            menu=menu, label=label, link_url=url, show_children=False, sort_order=position
+        items = list(menu.items.order_by("sort_order", "pk"))
+        contact = next(
+            (index for index, item in enumerate(items) if item.label == "Contact"), len(items)
         )
-        position += 1
+        for index, item in enumerate(items[contact:], start=contact + 1):
+            MainMenuItem.objects.filter(pk=item.pk).update(sort_order=index)
+        MainMenuItem.objects.create(
+            menu=menu, label=label, link_url=url, show_children=False, sort_order=contact
+        )
         created["entrées de menu"] += 1
 
 
