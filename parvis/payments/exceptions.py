@@ -53,3 +53,9 @@ class RefundTooLarge(PaymentError):
 
 class BackendNotAllowed(PaymentError):
     default_message = _("Ce moyen de paiement n'est pas disponible.")
+
+
+class InvoiceNotEditable(PaymentError):
+    """The invoice's state forbids the change (paid, cancelled, payment in progress)."""
+
+    default_message = _("Cette facture ne peut plus être modifiée.")

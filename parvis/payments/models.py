@@ -85,6 +85,14 @@ class Regie(models.Model):
         return self.name
 
 
+class OfflineMeans(models.TextChoices):
+    """How a family paid at the régie's desk (recorded by the régisseur)."""
+
+    CASH = "cash", _("espèces")
+    CHEQUE = "cheque", _("chèque")
+    CARD = "card", _("carte bancaire (terminal de la régie)")
+
+
 class PaymentStatus(models.TextChoices):
     CREATED = "created", _("créé")
     PENDING = "pending", _("en attente")
@@ -113,6 +121,9 @@ class Payment(models.Model):
     """
 
     Status = PaymentStatus
+    #: ``provider`` of a payment received at the régie's desk (cash, cheque, card
+    #: terminal) and recorded by the régisseur: no online provider is ever called for it.
+    PROVIDER_OFFLINE = "offline"
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     regie = models.ForeignKey(
@@ -185,6 +196,10 @@ class Payment(models.Model):
     @property
     def is_paid(self) -> bool:
         return self.status in PAID_STATUSES
+
+    @property
+    def is_offline(self) -> bool:
+        return self.provider == self.PROVIDER_OFFLINE
 
     @property
     def refundable_amount(self) -> int:

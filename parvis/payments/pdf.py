@@ -92,6 +92,11 @@ def receipt_pdf(receipt, *, commune_name: str = "") -> bytes:
         5,
         text(
             _(
+                "Cette quittance atteste le paiement de la somme indiquée, reçu à la régie. "
+                "Conservez-la : elle vous sera demandée en cas de réclamation."
+            )
+            if payment.is_offline
+            else _(
                 "Cette quittance atteste le paiement en ligne de la somme indiquée à la régie. "
                 "Conservez-la : elle vous sera demandée en cas de réclamation."
             )

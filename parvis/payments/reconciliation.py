@@ -1,4 +1,6 @@
-"""Daily reconciliation export for the régisseur: one CSV line per payment paid that day."""
+"""Daily reconciliation export for the régisseur: one CSV line per payment paid that day,
+online or at the régie's desk (``prestataire`` « offline », means in the label, cheque or
+receipt number in ``reference_prestataire``)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ HEADER = [
     "etat",
     "quittance",
     "libelle",
+    "prestataire",
 ]
 
 
@@ -44,6 +47,7 @@ def reconciliation_rows(*, day: dt.date, regie=None):
             payment.status,
             receipt.number if receipt else "",
             payment.label,
+            payment.provider,
         ]
 
 

@@ -16,8 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import CreateView, IndexView, InspectView
+from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -26,19 +25,12 @@ from wagtail.permissions import register_permission_policy
 from parvis.core.models import AuditLogEntry
 
 from . import services
+from .admin_invoices import AmountColumn, InvoiceViewSet
 from .exceptions import PaymentError
 from .formatting import euros, parse_euros
-from .models import Invoice, Payment, Regie
+from .models import Payment, Regie
 from .reconciliation import reconciliation_csv
 from .selectors import payments_totals
-
-
-class AmountColumn(Column):
-    """Integer cents shown « 12,50 € »."""
-
-    def get_value(self, instance):
-        return euros(getattr(instance, self.accessor))
-
 
 # --- Régies -------------------------------------------------------------------------------
 
@@ -63,94 +55,6 @@ class RegieViewSet(ModelViewSet):
 
 
 # --- Invoices -----------------------------------------------------------------------------
-
-
-class InvoiceCreateForm(forms.ModelForm):
-    amount_euros = forms.CharField(label=gettext_lazy("Montant (ex. 12,50)"))
-
-    class Meta:
-        model = Invoice
-        fields = [
-            "regie",
-            "number",
-            "family_reference",
-            "payer_name",
-            "payer_email",
-            "service",
-            "label",
-            "issued_on",
-            "due_date",
-        ]
-
-    def clean_amount_euros(self):
-        cents = parse_euros(self.cleaned_data["amount_euros"])
-        if not cents:
-            raise forms.ValidationError(_("Montant invalide (ex. 12,50)."))
-        return cents
-
-
-class InvoiceCreateView(CreateView):
-    """Staff create an invoice through :func:`services.invoice_create` (audit, account)."""
-
-    def get_form_class(self):
-        return InvoiceCreateForm
-
-    def save_instance(self):
-        data = self.form.cleaned_data
-        return services.invoice_create(
-            regie=data["regie"],
-            number=data["number"],
-            family_reference=data["family_reference"],
-            payer_name=data["payer_name"],
-            payer_email=data["payer_email"],
-            service=data["service"],
-            label=data["label"],
-            issued_on=data["issued_on"],
-            due_date=data["due_date"],
-            amount=data["amount_euros"],
-            actor=self.request.user,
-        )
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except PaymentError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-            return self.form_invalid(form)
-
-
-class InvoiceViewSet(ModelViewSet):
-    model = Invoice
-    icon = "doc-full"
-    menu_label = gettext_lazy("Factures")
-    add_view_class = InvoiceCreateView
-    list_display = [
-        "number",
-        "payer_name",
-        "label",
-        AmountColumn("amount", label=gettext_lazy("Montant")),
-        "due_date",
-        "status",
-        "regie",
-    ]
-    list_filter = ["status", "regie", "service", "due_date"]
-    search_fields = ["number", "payer_name", "payer_email", "family_reference", "label"]
-    form_fields = ["payer_name", "payer_email", "label", "due_date", "status"]
-    inspect_view_enabled = True
-    copy_view_enabled = False
-    list_export = [
-        "number",
-        "family_reference",
-        "payer_name",
-        "payer_email",
-        "label",
-        "service",
-        "issued_on",
-        "due_date",
-        "amount",
-        "status",
-        "paid_at",
-    ]
 
 
 class InvoiceImportForm(forms.Form):
@@ -199,6 +103,10 @@ def invoice_import(request):
 # --- Payments -----------------------------------------------------------------------------
 
 
+#: Refunds, settlements at the desk and the reconciliation export: the régisseur.
+REGISSEUR_PERMISSION = "payments.change_payment"
+
+
 class ReadOnlyPaymentPolicy(ModelPermissionPolicy):
     """Payments are written by the payment services only: no add, edit or delete."""
 
@@ -243,8 +151,11 @@ class PaymentInspectView(InspectView):
                 object_id=str(payment.pk),
             ).order_by("timestamp")
         )
-        context["can_refund"] = payment.is_paid and self.request.user.has_perm(
-            "payments.change_payment"
+        context["can_refund"] = payment.refundable_amount > 0 and self.request.user.has_perm(
+            REGISSEUR_PERMISSION
+        )
+        context["invoices"] = list(payment.paid_invoices.order_by("number")) or list(
+            payment.held_invoices.order_by("number")
         )
         context["refund_url"] = reverse("payments_admin_refund", args=[payment.pk])
         return context
@@ -294,7 +205,7 @@ class RefundForm(forms.Form):
 
 
 def payment_refund(request, pk):
-    if not request.user.has_perm("payments.change_payment"):
+    if not request.user.has_perm(REGISSEUR_PERMISSION):
         raise PermissionDenied
     payment = get_object_or_404(Payment.objects.select_related("regie"), pk=pk)
     form = RefundForm(request.POST or None)
@@ -312,6 +223,14 @@ def payment_refund(request, pk):
         else:
             if refund.executed_online:
                 messages.success(request, _("Remboursement effectué auprès du prestataire."))
+            elif payment.is_offline:
+                messages.success(
+                    request,
+                    _(
+                        "Remboursement enregistré. Le paiement ayant été reçu à la régie, "
+                        "remboursez la famille selon les règles de la régie."
+                    ),
+                )
             else:
                 messages.success(
                     request,
@@ -336,7 +255,9 @@ class ReconciliationForm(forms.Form):
 
 
 def reconciliation(request):
-    if not request.user.has_perm("payments.view_payment"):
+    """The day's paid payments as CSV: the régisseur's accounting (``change_payment``),
+    not for desk agents who only look payments up."""
+    if not request.user.has_perm(REGISSEUR_PERMISSION):
         raise PermissionDenied
     initial = {"date": timezone.localdate() - timezone.timedelta(days=1)}
     form = ReconciliationForm(request.GET or None, initial=initial)
@@ -394,7 +315,7 @@ def register_reconciliation_menu():
         reverse("payments_admin_reconciliation"),
         icon_name="download",
         order=251,
-        permission="payments.view_payment",
+        permission=REGISSEUR_PERMISSION,
     )
 
 

@@ -49,6 +49,13 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
         groups=("Rédacteur de service", "Section Enfance-jeunesse"),
     ),
     DemoAccount("accueil@example.org", "Nadia", "Benali", "Agent d'accueil", groups=("Accueil",)),
+    DemoAccount(
+        "regie@example.org",
+        "Sophie",
+        "Marchetti",
+        "Régisseuse (factures, remboursements, rapprochement)",
+        groups=("Régie",),
+    ),
     DemoAccount("elu@example.org", "Pierre", "Giraud", "Élu (consultation)", groups=("Élus",)),
     DemoAccount("camille.martin@example.org", "Camille", "Martin", "Habitante (espace citoyen)"),
 )

@@ -4,9 +4,12 @@ effects on commit, audit log with the acting user."""
 from .invoices import (  # noqa: F401
     ImportIssue,
     ImportReport,
+    invoice_cancel,
     invoice_create,
     invoice_import_csv,
     invoice_pay,
+    invoice_settle_offline,
+    invoice_update,
     invoices_send_reminders,
 )
 from .payments import (  # noqa: F401
@@ -16,6 +19,7 @@ from .payments import (  # noqa: F401
     payment_expire,
     payment_handle_notification,
     payment_mark_paid,
+    payment_record_offline,
     payment_refund,
     payment_start,
     payment_start_url,

@@ -17,11 +17,19 @@ from django.utils.translation import gettext as _
 
 from parvis.core.audit import audit_log_record
 
-from ..exceptions import InvoiceNotPayable, PaymentError
+from ..exceptions import InvoiceNotEditable, InvoiceNotPayable, PaymentError
 from ..formatting import parse_euros
-from ..models import REFDET_VALIDATOR, Invoice, InvoiceService, InvoiceSettlement, Regie
+from ..models import (
+    REFDET_VALIDATOR,
+    Invoice,
+    InvoiceService,
+    InvoiceSettlement,
+    OfflineMeans,
+    Payment,
+    Regie,
+)
 from ..selectors import invoice_belongs_to
-from .payments import payment_create
+from .payments import payment_create, payment_record_offline
 
 CSV_COLUMNS = [
     "numero",
@@ -57,6 +65,32 @@ def _user_for_email(email: str):
     return get_user_model().objects.filter(email__iexact=email).first()
 
 
+def _clean_invoice_fields(
+    *, payer_name: str, payer_email: str, label: str, issued_on, due_date, amount
+) -> tuple[str, str, str]:
+    """Checks shared by creation and edition; returns (payer_name, payer_email, label)
+    stripped. Raises :class:`PaymentError` naming the field at fault."""
+    payer_name, label = (payer_name or "").strip(), (label or "").strip()
+    payer_email = (payer_email or "").strip().lower()
+    if amount is None or amount <= 0:
+        raise PaymentError(_("Le montant doit être positif."), field="amount")
+    if not payer_name:
+        raise PaymentError(_("Indiquez le nom du payeur."), field="payer_name")
+    try:
+        validate_email(payer_email)
+    except ValidationError as error:
+        raise PaymentError(_("Adresse e-mail invalide."), field="payer_email") from error
+    if not label:
+        raise PaymentError(_("Indiquez le libellé de la facture."), field="label")
+    if due_date is None:
+        raise PaymentError(_("Indiquez l'échéance."), field="due_date")
+    if issued_on is not None and due_date < issued_on:
+        raise PaymentError(
+            _("L'échéance ne peut pas précéder la date d'émission."), field="due_date"
+        )
+    return payer_name, payer_email, label
+
+
 def invoice_create(
     *,
     regie: Regie,
@@ -70,29 +104,227 @@ def invoice_create(
     issued_on: dt.date | None = None,
     family_reference: str = "",
     actor=None,
+    ip: str | None = None,
 ) -> Invoice:
-    """An invoice created by staff; linked to the resident's account by e-mail."""
-    if amount is None or amount <= 0:
-        raise PaymentError(_("Le montant doit être positif."), field="amount")
-    if Invoice.objects.filter(regie=regie, number=number).exists():
-        raise PaymentError(_("Ce numéro de facture existe déjà pour cette régie."), field="number")
+    """An open invoice created by staff, linked to the resident's account by e-mail.
+    One transaction with its audit entry."""
+    payer_name, payer_email, label = _clean_invoice_fields(
+        payer_name=payer_name,
+        payer_email=payer_email,
+        label=label,
+        issued_on=issued_on,
+        due_date=due_date,
+        amount=amount,
+    )
+    issued_on = issued_on or timezone.localdate()
     with transaction.atomic():
+        if Invoice.objects.filter(regie=regie, number=number).exists():
+            raise PaymentError(
+                _("Ce numéro de facture existe déjà pour cette régie."), field="number"
+            )
         invoice = Invoice.objects.create(
             regie=regie,
             number=number,
             payer_name=payer_name,
-            payer_email=payer_email.strip().lower(),
+            payer_email=payer_email,
             user=_user_for_email(payer_email),
             label=label,
             due_date=due_date,
             amount=amount,
             service=service,
-            issued_on=issued_on or timezone.localdate(),
+            issued_on=issued_on,
             family_reference=family_reference,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
-        audit_log_record(actor=actor, action="invoice.create", obj=invoice, data={"amount": amount})
+        audit_log_record(
+            actor=actor, action="invoice.create", obj=invoice, data={"amount": amount}, ip=ip
+        )
     return invoice
+
+
+def invoice_edit_refusal(invoice: Invoice) -> str | None:
+    """Why staff may not change ``invoice`` by hand any more (a translated sentence), or
+    None when it is open and no payment is in progress."""
+    if invoice.status == Invoice.Status.PAID:
+        return _(
+            "Cette facture est réglée : son montant et son payeur ne peuvent plus être "
+            "modifiés, car la quittance a été émise. En cas d'erreur, enregistrez un "
+            "remboursement du paiement."
+        )
+    if invoice.status == Invoice.Status.CANCELLED:
+        return _("Cette facture est annulée : elle ne peut plus être modifiée ni payée.")
+    held = invoice.held_by
+    if held is not None and held.is_open:
+        return _(
+            "Un paiement en ligne de cette facture est en cours (référence %(refdet)s) : "
+            "attendez qu'il aboutisse ou expire avant de la modifier."
+        ) % {"refdet": held.refdet}
+    return None
+
+
+def _locked_invoice(invoice: Invoice) -> Invoice:
+    return (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("regie", "held_by")
+        .get(pk=invoice.pk)
+    )
+
+
+UPDATABLE_FIELDS = (
+    "payer_name",
+    "payer_email",
+    "family_reference",
+    "service",
+    "label",
+    "issued_on",
+    "due_date",
+    "amount",
+)
+
+
+def invoice_update(
+    *,
+    invoice: Invoice,
+    payer_name: str,
+    payer_email: str,
+    label: str,
+    due_date: dt.date,
+    amount: int,
+    service: str,
+    issued_on: dt.date,
+    family_reference: str = "",
+    actor=None,
+    ip: str | None = None,
+) -> Invoice:
+    """Staff correct an open invoice (payer, label, dates, amount in cents).
+
+    The régie and number never change, nor the status (see :func:`invoice_cancel` and
+    :func:`invoice_settle_offline`). Refused with the reason (:class:`InvoiceNotEditable`)
+    once the invoice is paid or cancelled, or while an online payment holds it. A new
+    payer e-mail relinks the resident's account; a new due date allows a new reminder.
+    One transaction under the invoice's row lock; the audit entry lists each change
+    (old, new). Nothing changed: nothing written."""
+    payer_name, payer_email, label = _clean_invoice_fields(
+        payer_name=payer_name,
+        payer_email=payer_email,
+        label=label,
+        issued_on=issued_on,
+        due_date=due_date,
+        amount=amount,
+    )
+    values = {
+        "payer_name": payer_name,
+        "payer_email": payer_email,
+        "family_reference": (family_reference or "").strip(),
+        "service": service,
+        "label": label,
+        "issued_on": issued_on,
+        "due_date": due_date,
+        "amount": amount,
+    }
+    with transaction.atomic():
+        current = _locked_invoice(invoice)
+        refusal = invoice_edit_refusal(current)
+        if refusal:
+            raise InvoiceNotEditable(refusal)
+        changes = {
+            name: [_jsonable(getattr(current, name)), _jsonable(value)]
+            for name, value in values.items()
+            if getattr(current, name) != value
+        }
+        if not changes:
+            return current
+        for name, value in values.items():
+            setattr(current, name, value)
+        update_fields = list(values)
+        if "payer_email" in changes:
+            current.user = _user_for_email(payer_email)
+            update_fields.append("user")
+        if "due_date" in changes:
+            current.reminded_at = None
+            update_fields.append("reminded_at")
+        current.save(update_fields=update_fields)
+        audit_log_record(
+            actor=actor, action="invoice.update", obj=current, data={"changes": changes}, ip=ip
+        )
+    return current
+
+
+def _jsonable(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def invoice_cancel(*, invoice: Invoice, reason: str, actor, ip: str | None = None) -> Invoice:
+    """Cancel an open invoice, with the reason (audited). Refused when it is paid (a
+    refund is the way back), already cancelled, or held by a payment in progress."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise PaymentError(_("Indiquez le motif de l'annulation."), field="reason")
+    with transaction.atomic():
+        current = _locked_invoice(invoice)
+        if current.status == Invoice.Status.PAID:
+            raise InvoiceNotEditable(
+                _(
+                    "Une facture réglée ne peut pas être annulée : enregistrez un "
+                    "remboursement du paiement."
+                )
+            )
+        refusal = invoice_edit_refusal(current)
+        if refusal:
+            raise InvoiceNotEditable(refusal)
+        current.status = Invoice.Status.CANCELLED
+        current.save(update_fields=["status"])
+        audit_log_record(
+            actor=actor, action="invoice.cancel", obj=current, data={"reason": reason}, ip=ip
+        )
+    return current
+
+
+def invoice_settle_offline(
+    *, invoice: Invoice, means: str, reference: str, actor, ip: str | None = None
+) -> Payment:
+    """Record that the family paid ``invoice`` at the régie (cash, cheque, card terminal).
+
+    A settlement of this invoice and a payment with provider ``offline`` are created and
+    marked paid by :func:`payment_mark_paid`, the one function that settles invoices: the
+    invoice becomes paid through ``payment_paid`` (sent once) and the receipt takes the
+    next number of the régie's sequence. Refused when the invoice is not open or an online
+    payment holds it. One transaction under the invoice's row lock."""
+    with transaction.atomic():
+        current = _locked_invoice(invoice)
+        refusal = invoice_edit_refusal(current)
+        if refusal:
+            raise InvoiceNotEditable(refusal)
+        settlement = InvoiceSettlement.objects.create()
+        settlement.invoices.set([current])
+        means_label = OfflineMeans(means).label if means in OfflineMeans.values else ""
+        payment = payment_record_offline(
+            regie=current.regie,
+            amount=current.amount,
+            label=_("Facture %(number)s – réglée à la régie (%(means)s)")
+            % {"number": current.number, "means": means_label},
+            means=means,
+            reference=reference,
+            actor=actor,
+            payable=settlement,
+            user=current.user,
+            email=current.payer_email,
+            payer_name=current.payer_name,
+            ip=ip,
+        )
+        audit_log_record(
+            actor=actor,
+            action="invoice.settle_offline",
+            obj=current,
+            data={
+                "payment": payment.refdet,
+                "means": means,
+                "reference": payment.provider_reference,
+                "receipt": payment.receipt.number,
+            },
+            ip=ip,
+        )
+    return payment
 
 
 def invoice_pay(*, user, invoice_ids: list[int], ip: str | None = None):
@@ -181,6 +413,12 @@ def on_payment_paid(sender, *, payment, payable, **kwargs):
             invoice.paid_at = payment.paid_at
             invoice.held_by = None
             invoice.save(update_fields=["status", "paid_by", "paid_at", "held_by"])
+            audit_log_record(
+                actor=None,
+                action="invoice.paid",
+                obj=invoice,
+                data={"payment": payment.refdet, "provider": payment.provider},
+            )
         elif invoice.paid_by_id != payment.pk:
             audit_log_record(
                 actor=None,

@@ -39,6 +39,7 @@ from ..models import (
     CLOSED_UNPAID_STATUSES,
     OPEN_STATUSES,
     PAID_STATUSES,
+    OfflineMeans,
     Payment,
     PaymentExchange,
     PaymentStatus,
@@ -218,6 +219,76 @@ def payment_mark_paid(
         receipt_id = receipt.pk
         transaction.on_commit(lambda: receipt_email_send.enqueue(receipt_id=receipt_id))
     return payment, True
+
+
+def payment_record_offline(
+    *,
+    regie: Regie,
+    amount: int,
+    label: str,
+    means: str,
+    reference: str,
+    actor,
+    payable=None,
+    user=None,
+    email: str = "",
+    payer_name: str = "",
+    ip: str | None = None,
+) -> Payment:
+    """A payment received at the régie's desk (cash, cheque, card terminal), recorded by
+    the régisseur and settled at once.
+
+    It is created with ``provider="offline"`` and goes through :func:`payment_mark_paid`
+    like any online payment: one receipt number from the same sequence, ``payment_paid``
+    sent once to ``payable``, the receipt e-mailed after commit. No provider is called and
+    no amount limit of the online provider applies. The means and reference are kept as
+    an exchange (accounting record) and in the audit log. One transaction."""
+    reference = (reference or "").strip()
+    if means not in OfflineMeans.values:
+        raise PaymentError(_("Choisissez le moyen de paiement."), field="means")
+    if not reference:
+        raise PaymentError(
+            _("Indiquez une référence (numéro du chèque, du reçu ou du ticket)."),
+            field="reference",
+        )
+    if amount is None or amount <= 0:
+        raise PaymentError(_("Le montant doit être positif."), field="amount")
+    details = {"means": means, "reference": reference[:100]}
+    with transaction.atomic():
+        payment = Payment.objects.create(
+            regie=regie,
+            amount=amount,
+            label=label[:200],
+            user=user if user is not None and user.is_authenticated else None,
+            email=email,
+            payer_name=payer_name[:150],
+            content_type=ContentType.objects.get_for_model(payable) if payable else None,
+            object_id=str(payable.pk) if payable else "",
+            provider=Payment.PROVIDER_OFFLINE,
+            provider_reference=reference[:100],
+        )
+        prefix = re.sub(r"[^A-Za-z0-9]", "", regie.code).upper()[:8]
+        year = timezone.localtime(payment.created_at).year
+        payment.refdet = f"{prefix}{year}{payment.pk:08d}"
+        payment.save(update_fields=["refdet"])
+        audit_log_record(
+            actor=actor,
+            action="payment.create",
+            obj=payment,
+            data={"amount": amount, **details},
+            ip=ip,
+        )
+        _exchange(
+            payment=payment,
+            kind=PaymentExchange.Kind.NOTIFICATION,
+            message=Payment.PROVIDER_OFFLINE,
+            data={**details, "recorded_by": str(actor) if actor is not None else ""},
+            ip=ip,
+        )
+        payment, _changed = payment_mark_paid(
+            payment=payment, data=details, actor=actor, source=Payment.PROVIDER_OFFLINE
+        )
+    return payment
 
 
 def payment_close(
@@ -402,8 +473,8 @@ def payment_refund(
     """Record a refund of ``amount`` cents with its reason.
 
     Refused when larger than what remains paid. PayFiP refunds are made by the public
-    accountant (recorded here, no money moves); other backends are asked through
-    eopayment when they support it."""
+    accountant and payments received at the desk by the régisseur (recorded here, no
+    money moves); other backends are asked through eopayment when they support it."""
     reason = (reason or "").strip()
     if not reason:
         raise PaymentError(_("Indiquez le motif du remboursement."), field="reason")
@@ -419,9 +490,10 @@ def payment_refund(
                 % {"amount": euros(amount), "rest": euros(payment.refundable_amount)},
                 field="amount",
             )
-        provider = providers.get_provider(payment.regie)
+        # Money received at the desk is given back by the régisseur: no provider call.
+        provider = None if payment.is_offline else providers.get_provider(payment.regie)
         executed_online = False
-        if provider.supports_online_refund:
+        if provider is not None and provider.supports_online_refund:
             last = (
                 payment.exchanges.filter(accepted=True, kind=PaymentExchange.Kind.NOTIFICATION)
                 .order_by("-created_at")
