@@ -19,6 +19,7 @@ urlpatterns = [
     path("opendata/", include("parvis.opendata.urls")),
     path("api/", api.urls),
     path("paiement/", include("parvis.payments.urls")),
+    path("lettre/", include("parvis.newsletter.urls")),
     path("widgets/", include("parvis.directory.urls_widgets")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("theme.css", core_views.theme_css, name="theme_css"),

@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "parvis.api",
     "ninja",  # Swagger UI of /api/docs from its bundled static files, no CDN
     "parvis.payments",
+    "parvis.newsletter",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
@@ -301,3 +302,16 @@ PARVIS_PAYMENTS_PAYFIP_SERVICE_URL = env.PAYMENTS_PAYFIP_SERVICE_URL
 PARVIS_PAYMENTS_PROVIDER_TIMEOUT = env.PAYMENTS_PROVIDER_TIMEOUT
 PARVIS_PAYMENTS_PENDING_EXPIRY_MINUTES = env.PAYMENTS_PENDING_EXPIRY_MINUTES
 PARVIS_PAYMENTS_ALLOW_DUMMY = env.PAYMENTS_ALLOW_DUMMY
+
+# --- Newsletters and SMS --------------------------------------------------------------------
+PARVIS_SMS_BACKEND = env.SMS_BACKEND
+PARVIS_SMS_SENDER = env.SMS_SENDER  # sender name shown on phones (11 characters at most)
+PARVIS_SMS_PROVIDER_URL = env.SMS_PROVIDER_URL
+PARVIS_SMS_PROVIDER_KEY = env.SMS_PROVIDER_KEY
+PARVIS_SMS_PROVIDER_SECRET = env.SMS_PROVIDER_SECRET
+PARVIS_SMS_MONTHLY_QUOTA = env.SMS_MONTHLY_QUOTA  # in segments
+PARVIS_SMS_MAX_SEGMENTS = env.SMS_MAX_SEGMENTS  # longest SMS allowed, in segments
+PARVIS_NEWSLETTER_FROM_EMAIL = env.NEWSLETTER_FROM_EMAIL
+PARVIS_NEWSLETTER_REPLY_TO = env.NEWSLETTER_REPLY_TO
+PARVIS_NEWSLETTER_EMAIL_RATE = env.NEWSLETTER_EMAIL_RATE  # messages per second, 0: no limit
+PARVIS_NEWSLETTER_SMS_RATE = env.SMS_RATE  # messages per second, 0: no limit

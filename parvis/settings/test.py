@@ -56,3 +56,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["OPTIONS"]["init_command"] = DATABASES["default"]["OPTIONS"][  # noqa: F405
         "init_command"
     ].replace("synchronous=NORMAL", "synchronous=OFF")
+
+# --- Newsletters and SMS --------------------------------------------------------------------
+PARVIS_SMS_BACKEND = "parvis.newsletter.sms.backends.LocmemBackend"
+PARVIS_NEWSLETTER_EMAIL_RATE = 0
+PARVIS_NEWSLETTER_SMS_RATE = 0
