@@ -7,3 +7,22 @@ class NewsletterConfig(AppConfig):
     label = "newsletter"
     verbose_name = _("Lettres d'information et SMS")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from parvis.accounts import space
+
+        from . import (  # noqa: F401  (register the admin import URL and the RGPD source)
+            admin_import,
+            retention,
+        )
+        from .services.consents import space_summary
+
+        space.register(
+            space.Section(
+                key="newsletter",
+                title=_("Mes abonnements"),
+                template="newsletter/public/space_section.html",
+                context=space_summary,
+                order=40,
+            )
+        )

@@ -180,7 +180,7 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/comptes/"
 WAGTAILUSERS_PASSWORD_REQUIRED = True
 
 # Repeated failed logins lock the account name and, separately, the address.
@@ -315,3 +315,10 @@ PARVIS_NEWSLETTER_FROM_EMAIL = env.NEWSLETTER_FROM_EMAIL
 PARVIS_NEWSLETTER_REPLY_TO = env.NEWSLETTER_REPLY_TO
 PARVIS_NEWSLETTER_EMAIL_RATE = env.NEWSLETTER_EMAIL_RATE  # messages per second, 0: no limit
 PARVIS_NEWSLETTER_SMS_RATE = env.SMS_RATE  # messages per second, 0: no limit
+PARVIS_SMS_PROVIDER_TIMEOUT = env.SMS_PROVIDER_TIMEOUT  # seconds
+PARVIS_SMS_FILE_PATH = env.SMS_FILE_PATH  # FileBackend folder (default var/sms)
+PARVIS_SMS_OVH_CONSUMER_KEY = env.SMS_OVH_CONSUMER_KEY
+PARVIS_SMS_OVH_SERVICE = env.SMS_OVH_SERVICE
+PARVIS_SMS_INBOUND_SECRET = env.SMS_INBOUND_SECRET  # empty: no inbound SMS webhook
+PARVIS_SMS_STOP_NUMBER = env.SMS_STOP_NUMBER  # short number for « STOP au … »
+PARVIS_SMS_QUIET_HOURS = env.SMS_QUIET_HOURS  # night window, Europe/Paris

@@ -122,9 +122,7 @@ def test_account_pages_pass_axe_and_keep_the_policy(demo, open_context):
     checks.assert_clean()
 
 
-def test_new_resident_signs_up_verifies_the_address_and_reaches_self_service(
-    demo, open_context
-):
+def test_new_resident_signs_up_verifies_the_address_and_reaches_self_service(demo, open_context):
     mail.outbox.clear()
     visit = open_context(axe=True)
     watch_csp(visit)

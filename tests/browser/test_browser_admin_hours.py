@@ -56,6 +56,7 @@ def test_staff_sets_monday_hours_with_the_grid_and_places_the_pin(demo, open_con
     error = preview.locator(".parvis-hours__preview-error")
     error.wait_for()
     assert error.get_attribute("data-position") not in (None, "")
+    assert "Tx 10:00-11:00" in error.inner_text()
     assert raw.get_attribute("aria-invalid") == "true"
     # Back to the stored value: the grid comes back with it.
     raw.fill(before)
@@ -80,12 +81,21 @@ def test_staff_sets_monday_hours_with_the_grid_and_places_the_pin(demo, open_con
     ends.nth(1).fill(MONDAY[1][1])
     ends.nth(1).dispatch_event("change")
     assert raw.input_value() == expected
+    # A third range added then removed: the value comes back, the focus on « ajouter ».
+    add.focus()
+    page.keyboard.press("Enter")
+    assert starts.count() == 3 and raw.input_value() != expected
+    monday.get_by_role("button", name="Supprimer cette plage").nth(2).click()
+    assert starts.count() == 2
+    assert page.evaluate("() => document.activeElement.matches('[data-add]')")
+    assert raw.input_value() == expected
     assert expected.startswith("Mo 09:00-12:00,14:00-18:00; ")
     # The server preview follows: a Monday with both ranges.
     page.wait_for_function(
-        """() => [...document.querySelectorAll(
+        """(ranges) => [...document.querySelectorAll(
                 '[data-hours-editor]:has(#id_opening_hours) .parvis-hours__week-day')]
-            .some(li => li.innerText.startsWith('lundi') && li.innerText.includes('09:00–12:00, 14:00–18:00'))"""
+            .some(li => li.innerText.startsWith('lundi') && li.innerText.includes(ranges))""",
+        arg="09:00–12:00, 14:00–18:00",
     )
 
     # The map: Leaflet draws it, a click places the pin and fills the coordinates.

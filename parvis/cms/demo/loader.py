@@ -40,6 +40,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from parvis.core.models import Alert, CommuneSettings, Footer, FooterLink, MainMenu, MainMenuItem
 from parvis.directory.demo import load_directory_demo
+from parvis.newsletter.demo import load_newsletter_demo
 from parvis.payments.demo import load_payments_demo
 
 from ..models import (
@@ -146,6 +147,7 @@ class DemoLoader:
         self._settings()
         self.created.update(load_directory_demo(now=self.now))
         self.created.update(load_payments_demo(today=self.today))
+        load_newsletter_demo()
         self._alert()
 
     def day(self, in_days: int, weekday: int | None = None) -> dt.date:
@@ -173,6 +175,7 @@ class DemoLoader:
                     is_staff=account.is_staff,
                     is_superuser=account.superuser,
                     password=encoded,
+                    email_verified_at=self.now,  # demo addresses are known good
                 )
                 groups = [Group.objects.get_or_create(name=name)[0] for name in account.groups]
                 user.groups.set(groups)

@@ -72,7 +72,6 @@
     if (root.dataset.hoursReady) {
       return;
     }
-    root.dataset.hoursReady = "1";
     var editor = root.querySelector("[data-grid-editor]");
     var raw = root.querySelector(".parvis-hours__raw");
     var unsupported = root.querySelector("[data-unsupported]");
@@ -80,6 +79,10 @@
     var preview = root.querySelector("[data-preview]");
     var template = root.querySelector("[data-range-template]");
     var phSelect = root.querySelector("[data-ph]");
+    if (!editor || !raw || !unsupported || !gridError || !preview || !template || !phSelect) {
+      return; // not complete yet (still being parsed or inserted): a later pass sets it up
+    }
+    root.dataset.hoursReady = "1";
     var url = root.dataset.previewUrl;
     var timer = null;
     var request = 0;
@@ -96,14 +99,12 @@
 
     function addRange(row, start, end, focus) {
       var item = template.content.firstElementChild.cloneNode(true);
-      var dayName = row.querySelector(".parvis-hours__day-name").textContent;
       var startInput = item.querySelector("[data-start]");
       var endInput = item.querySelector("[data-end]");
       startInput.value = start || "";
       endInput.value = end || "";
       startInput.setAttribute("aria-describedby", row.querySelector(".parvis-hours__day-name").id);
       endInput.setAttribute("aria-describedby", row.querySelector(".parvis-hours__day-name").id);
-      item.dataset.day = dayName;
       row.querySelector("[data-ranges]").appendChild(item);
       updateClosed(row);
       if (focus) {
@@ -248,13 +249,19 @@
     (scope || document).querySelectorAll("[data-hours-editor]").forEach(init);
   }
 
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { initAll(); });
-  } else {
+  // Editors added later (inline forms of the admin) are set up when they appear; the
+  // observer starts once the page is parsed, so that no editor is set up half-parsed.
+  function start() {
     initAll();
+    new MutationObserver(function () { initAll(); }).observe(document.documentElement, {
+      childList: true,
+      subtree: true,
+    });
   }
-  new MutationObserver(function () { initAll(); }).observe(document.documentElement, {
-    childList: true,
-    subtree: true,
-  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
 })();
