@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs every benchmark in turn: throughput (which rebuilds the bench database from the
 demo site), then page weight on the same database, then the directory at scale (its own
-throw-away SQLite database).
+throw-away SQLite database), then newsletter sending (its own throw-away SQLite database).
 
     .venv/bin/python bench/run_all.py          # the figures of bench/README.md
     .venv/bin/python bench/run_all.py --quick  # a short smoke run (figures not comparable)
@@ -27,12 +27,14 @@ def main() -> int:
     throughput = [sys.executable, str(HERE / "throughput.py")]
     page_weight = [sys.executable, str(HERE / "page_weight.py"), "--reuse-db"]
     directory = [sys.executable, str(HERE / "directory.py")]
+    newsletter = [sys.executable, str(HERE / "newsletter.py")]
     if args.quick:
         throughput += ["--duration", "3", "--runs", "2"]
         page_weight += ["--loads", "2"]
         directory += ["--places", "1000", "--runs", "3"]
+        newsletter += ["--quick"]
     status = 0
-    for command in (throughput, page_weight, directory):
+    for command in (throughput, page_weight, directory, newsletter):
         print(
             f"\n=== {' '.join(Path(c).name if c.endswith('.py') else c for c in command[1:])}",
             flush=True,

@@ -3,16 +3,20 @@ from django.core.cache import caches
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from parvis.newsletter import sms
+
 from . import factories
 
 
 @pytest.fixture(autouse=True)
 def _clean_cache(settings, tmp_path):
-    """Each test starts with an empty cache (the page cache may live in Redis) and its
-    own media folder."""
+    """Each test starts with an empty cache (the page cache may live in Redis), its own
+    media folder and an empty SMS outbox (the locmem SMS backend)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     for alias in ("default", "pages"):
         caches[alias].clear()
+    sms.outbox.clear()
+    sms.scripted_results.clear()
     yield
     for alias in ("default", "pages"):
         caches[alias].clear()

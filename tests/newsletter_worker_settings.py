@@ -11,3 +11,7 @@ EMAIL_HOST = "127.0.0.1"
 EMAIL_PORT = int(os.environ.get("PARVIS_TEST_SMTP_PORT", "25"))
 EMAIL_USE_TLS = EMAIL_USE_SSL = False
 EMAIL_HOST_USER = EMAIL_HOST_PASSWORD = ""
+# The benchmark sets the rate limit of the worker it measures.
+PARVIS_NEWSLETTER_EMAIL_RATE = int(os.environ.get("PARVIS_BENCH_EMAIL_RATE", "0"))
+if os.environ.get("PARVIS_BENCH"):  # the benchmark enqueues; its worker process sends
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

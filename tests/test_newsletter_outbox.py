@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,8 +14,6 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
-from django.db import connection
-from django.db.models import Count
 from django.utils import timezone
 
 from parvis.newsletter import sms as sms_package
@@ -28,7 +21,6 @@ from parvis.newsletter.models import (
     Campaign,
     CampaignStatus,
     Channel,
-    ChannelState,
     Contact,
     Delivery,
     DeliveryStatus,
@@ -270,6 +262,7 @@ def test_quiet_hours_postpone_sms_but_not_alerts(sms_outbox, django_capture_on_c
         2,
         channel=Channel.SMS,
         topic=Topic.objects.create(name="Alertes", slug="alertes", is_alert=True),
+        first=100,
     )
     alert = make_campaign(alert_topic, channel=Channel.SMS, is_alert=True, ignore_quiet_hours=True)
     with time_at(sunday):
@@ -488,85 +481,3 @@ def test_stale_claims_are_requeued_but_handed_messages_never_resent(
     uncertain = Delivery.objects.get(pk=rows[0].pk)
     assert uncertain.status == DeliveryStatus.FAILED
     assert "doublon" in uncertain.last_error
-
-
-class KillingInbox:
-    """An SMTP server that kills the worker process after it accepted ``kill_after``
-    messages: the last one is in the server but the worker never saw the answer."""
-
-    def __init__(self, kill_after: int):
-        self.kill_after = kill_after
-        self.pid = None
-        self.envelopes = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.envelopes.append(envelope)
-            if self.pid and len(self.envelopes) == self.kill_after:
-                os.kill(self.pid, signal.SIGKILL)
-        return "250 Message accepted"
-
-
-def _worker_env(port: int) -> dict:
-    env = dict(os.environ)
-    env["DJANGO_SETTINGS_MODULE"] = "tests.newsletter_worker_settings"
-    env["PARVIS_TEST_SMTP_PORT"] = str(port)
-    db = connection.settings_dict
-    if connection.vendor == "sqlite":
-        env["SQLITE_PATH"] = db["NAME"]
-        env.pop("DATABASE_URL", None)
-    else:
-        env["DATABASE_URL"] = (
-            f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-        )
-    return env
-
-
-@pytest.mark.django_db(transaction=True)
-def test_worker_killed_mid_campaign_restarts_and_sends_each_once(settings):
-    # The worker subprocess sends, not the task run on commit in this process.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-    topic, contacts = make_audience(120)
-    campaign = make_campaign(topic)
-    assert sending.campaign_enqueue(campaign=campaign) == 120
-    assert not mail.outbox
-
-    inbox = KillingInbox(kill_after=47)
-    controller = smtp_on(settings, inbox)
-    try:
-        command = [sys.executable, "manage.py", "send_outbox", "--batch", "20"]
-        worker = subprocess.Popen(command, cwd=REPO, env=_worker_env(controller.port))
-        inbox.pid = worker.pid
-        assert worker.wait(timeout=120) == -signal.SIGKILL
-        assert len(inbox.envelopes) == 47
-        sent_before = set(
-            Delivery.objects.filter(status=DeliveryStatus.SENT).values_list("pk", flat=True)
-        )
-        assert len(sent_before) == 46  # the 47th was accepted but never marked
-        assert Delivery.objects.filter(status=DeliveryStatus.SENDING).exists()
-
-        restart = subprocess.run(
-            [*command, "--stale-after", "0"],
-            cwd=REPO,
-            env=_worker_env(controller.port),
-            timeout=120,
-            capture_output=True,
-        )
-        assert restart.returncode == 0, restart.stderr.decode()[-2000:]
-    finally:
-        controller.stop()
-    received = [e.rcpt_tos[0] for e in inbox.envelopes]
-    assert len(received) == len(set(received)) == 120  # everyone, once
-    assert set(received) == {c.email for c in contacts}
-    ids = [e.content.split(b"Message-ID: ")[1].split(b"\r\n")[0] for e in inbox.envelopes]
-    assert len(set(ids)) == 120
-    statuses = dict(
-        Delivery.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
-    assert statuses == {DeliveryStatus.SENT: 119, DeliveryStatus.FAILED: 1}
-    uncertain = Delivery.objects.get(status=DeliveryStatus.FAILED)
-    assert uncertain.address == received[46]
-    assert not Delivery.objects.filter(pk__in=sent_before).exclude(status=DeliveryStatus.SENT)
-    campaign.refresh_from_db()
-    assert campaign.status == CampaignStatus.SENT

@@ -71,7 +71,7 @@ class LoginView(auth_views.LoginView):
 
 
 class LogoutView(auth_views.LogoutView):
-    next_page = reverse_lazy("home")
+    next_page = "/"
 
 
 @login_required

@@ -59,7 +59,11 @@ def test_account_pages_pass_axe_and_keep_the_policy(demo, open_context):
     assert page.url == f"{base}/comptes/mot-de-passe-oublie/envoye/"
     checks.check("password reset sent")
 
-    # The demo resident: the personal space and its sections.
+    # The demo resident, as if she had not yet followed her verification link.
+    with django_side():
+        from django.contrib.auth import get_user_model
+
+        get_user_model().objects.filter(email=RESIDENT).update(email_verified_at=None)
     sign_in(page, base, RESIDENT, next_url="/comptes/")
     assert page.url == f"{base}/comptes/"
     sections = page.locator("main section.space-section h2").all_inner_texts()

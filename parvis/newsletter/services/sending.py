@@ -288,14 +288,17 @@ class TokenBucket:
     def take(self) -> None:
         if self.rate <= 0:
             return
-        while True:
-            now = self.clock()
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return
+        self._refill()
+        if self.tokens < 1:
             self.sleep((1 - self.tokens) / self.rate)
+            self._refill()
+        # May go slightly below zero through rounding: the next call then waits a bit more.
+        self.tokens -= 1
+
+    def _refill(self) -> None:
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
 
 
 @dataclass
