@@ -46,6 +46,7 @@ run: demo node_modules/.installed
 	    $(PY) manage.py send_pending_contact_messages >>var/scheduler.log 2>&1; \
 	    $(PY) manage.py check_pending_payments >>var/scheduler.log 2>&1; \
 	    $(PY) manage.py send_scheduled_campaigns >>var/scheduler.log 2>&1; \
+	    $(PY) manage.py send_outbox >>var/scheduler.log 2>&1; \
 	    $(PY) manage.py refresh_directory_hours --if-stale >>var/scheduler.log 2>&1; \
 	    sleep 60; \
 	  done & \

@@ -143,7 +143,6 @@ def _sent_campaign(django_capture_on_commit_callbacks, n=3):
 def test_hard_bounce_webhook_stops_further_sends(
     settings, client, newsletter_settings, django_capture_on_commit_callbacks
 ):
-    settings.ANYMAIL = {"WEBHOOK_SECRET": "brevo:s3cret"}
     topic, contacts, campaign = _sent_campaign(django_capture_on_commit_callbacks)
     bounced = Delivery.objects.get(contact=contacts[0])
     payload = {
@@ -153,6 +152,13 @@ def test_hard_bounce_webhook_stops_further_sends(
         "reason": "550 5.1.1 user unknown",
         "ts_epoch": 1741680000000,
     }
+    # With no secret configured the webhook does not exist: an unsigned "bounce" could
+    # otherwise stop anybody's subscription.
+    settings.ANYMAIL = {}
+    assert _brevo_post(client, payload).status_code == 404
+    assert Contact.objects.get(pk=contacts[0].pk).email_state == ChannelState.OK
+
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "brevo:s3cret"}
     assert _brevo_post(client, payload, secret="brevo:wrong").status_code == 400
     assert _brevo_post(client, payload).status_code == 200
     assert _brevo_post(client, payload).status_code == 200  # posted twice: no harm

@@ -11,9 +11,10 @@ class NewsletterConfig(AppConfig):
     def ready(self):
         from parvis.accounts import space
 
-        from . import (  # noqa: F401  (register the admin import URL and the RGPD source)
+        from . import (  # noqa: F401  (admin import URL, RGPD source, bounce receiver)
             admin_import,
             retention,
+            signals,
         )
         from .services.consents import space_summary
 

@@ -322,3 +322,6 @@ PARVIS_SMS_OVH_SERVICE = env.SMS_OVH_SERVICE
 PARVIS_SMS_INBOUND_SECRET = env.SMS_INBOUND_SECRET  # empty: no inbound SMS webhook
 PARVIS_SMS_STOP_NUMBER = env.SMS_STOP_NUMBER  # short number for « STOP au … »
 PARVIS_SMS_QUIET_HOURS = env.SMS_QUIET_HOURS  # night window, Europe/Paris
+# Bounces and complaints from the e-mail service (django-anymail webhooks, e.g. Brevo:
+# https://…/lettre/webhooks/anymail/brevo/tracking/ with basic auth "user:password").
+ANYMAIL = {"WEBHOOK_SECRET": env.ANYMAIL_WEBHOOK_SECRET or None}
