@@ -25,6 +25,7 @@ from parvis.cms.models import EventPage, NewsPage
 from parvis.core.models import Alert
 
 from .models import Campaign, Channel, MailingList, Neighbourhood, Topic
+from .sms.stop import stop_mention
 
 
 def _recent_news():
@@ -112,6 +113,12 @@ class CampaignForm(forms.ModelForm):
         self.fields["topics"].queryset = Topic.objects.all()
         self.fields["neighbourhoods"].queryset = Neighbourhood.objects.all()
         self.fields["lists"].queryset = MailingList.objects.all()
+        # Radio buttons: no « --------- » choice, e-mail chosen until the agent picks SMS.
+        self.fields["channel"].choices = Channel.choices
+        if not self.instance.pk:
+            self.fields["channel"].initial = Channel.EMAIL
+        # The live counter adds the STOP mention exactly as the server does.
+        self.fields["sms_text"].widget.attrs["data-stop-mention"] = stop_mention()
         if self.instance.pk:
             self.fields["channel"].disabled = True
             if not self.is_bound:

@@ -6,19 +6,29 @@
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà";
   var EXT = "\f^{}\\[~]|€";
 
+  // Mirrors parvis.newsletter.sms.encoding.segments(): GSM-7 (160, then 153 septets per
+  // segment, an extension character costs 2) or UCS-2 (70, then 67 UTF-16 code units, a
+  // character outside the BMP costs 2); a 2-unit character is never split across segments.
   function count(text) {
-    var septets = 0, gsm = true, units = 0;
-    for (var i = 0; i < text.length; i++) {
-      var c = text.charAt(i);
-      if (GSM.indexOf(c) !== -1) { septets += 1; }
-      else if (EXT.indexOf(c) !== -1) { septets += 2; }
-      else { gsm = false; }
+    var chars = Array.from(text);
+    var gsm = chars.every(function (c) {
+      return GSM.indexOf(c) !== -1 || EXT.indexOf(c) !== -1;
+    });
+    var costs = chars.map(function (c) {
+      if (gsm) { return EXT.indexOf(c) !== -1 ? 2 : 1; }
+      return c.length > 1 ? 2 : 1;
+    });
+    var length = costs.reduce(function (sum, cost) { return sum + cost; }, 0);
+    var encoding = gsm ? "GSM-7" : "UCS-2";
+    if (length <= (gsm ? 160 : 70)) {
+      return { encoding: encoding, chars: length, segments: length ? 1 : 0 };
     }
-    units = text.length; // UTF-16 code units: an emoji counts 2
-    if (gsm) {
-      return { encoding: "GSM-7", chars: septets, segments: septets <= 160 ? 1 : Math.ceil(septets / 153) };
-    }
-    return { encoding: "UCS-2", chars: units, segments: units <= 70 ? 1 : Math.ceil(units / 67) };
+    var perSegment = gsm ? 153 : 67, segments = 1, filled = 0;
+    costs.forEach(function (cost) {
+      if (filled + cost > perSegment) { segments += 1; filled = 0; }
+      filled += cost;
+    });
+    return { encoding: encoding, chars: length, segments: segments };
   }
 
   function init(root) {
@@ -28,6 +38,9 @@
     var smsOutput = root.querySelector("[data-sms-count]");
     var sms = root.querySelector("[data-sms-counter]");
     var timer = null;
+    var latest = 0;
+    // The server's text: trailing blanks dropped, then a new line and the STOP mention.
+    var stopMention = sms ? sms.getAttribute("data-stop-mention") || "STOP" : "";
 
     function channel() {
       var checked = form.querySelector("input[name=channel]:checked");
@@ -50,10 +63,12 @@
         });
       });
       if (sms) { params.append("sms_text", sms.value); }
+      var request = ++latest;
       fetch(countUrl + "?" + params.toString(), { credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
         .then(function (data) {
-          if (!data) { return; }
+          // An answer overtaken by a later request must not replace the newer count.
+          if (!data || request !== latest) { return; }
           var text = "Nombre de destinataires : " + data.recipients + ".";
           if (data.sms) {
             text += " Coût : " + data.sms.total + " segments SMS, il en reste " +
@@ -71,7 +86,7 @@
 
     function smsCount() {
       if (!sms || !smsOutput) { return; }
-      var result = count(sms.value + "\nSTOP");
+      var result = count(sms.value.replace(/\s+$/, "") + "\n" + stopMention);
       smsOutput.textContent = result.encoding + " : " + result.chars + " caractères, " +
         result.segments + " segment(s) par SMS (estimation, mention STOP comprise).";
     }
