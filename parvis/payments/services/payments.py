@@ -98,22 +98,41 @@ def payment_create(
     if not payer_name and user is not None:
         payer_name = user.get_full_name()
     with transaction.atomic():
-        payment = Payment.objects.create(
+        payment = _payment_row(
             regie=regie,
             amount=amount,
-            label=label[:200],
-            user=user if user is not None and user.is_authenticated else None,
+            label=label,
+            user=user,
             email=email,
-            payer_name=payer_name[:150],
-            content_type=ContentType.objects.get_for_model(payable) if payable else None,
-            object_id=str(payable.pk) if payable else "",
+            payer_name=payer_name,
+            payable=payable,
             provider=regie.backend,
         )
-        prefix = re.sub(r"[^A-Za-z0-9]", "", regie.code).upper()[:8]
-        year = timezone.localtime(payment.created_at).year
-        payment.refdet = f"{prefix}{year}{payment.pk:08d}"
-        payment.save(update_fields=["refdet"])
         audit_log_record(actor=user, action="payment.create", obj=payment, data={"amount": amount})
+    return payment
+
+
+def _payment_row(
+    *, regie, amount, label, user, email, payer_name, payable, provider, reference=""
+) -> Payment:
+    """The payment row and its PayFiP reference (refdet: régie code, year, id), in the
+    caller's transaction."""
+    payment = Payment.objects.create(
+        regie=regie,
+        amount=amount,
+        label=label[:200],
+        user=user if user is not None and user.is_authenticated else None,
+        email=email,
+        payer_name=payer_name[:150],
+        content_type=ContentType.objects.get_for_model(payable) if payable else None,
+        object_id=str(payable.pk) if payable else "",
+        provider=provider,
+        provider_reference=reference[:100],
+    )
+    prefix = re.sub(r"[^A-Za-z0-9]", "", regie.code).upper()[:8]
+    year = timezone.localtime(payment.created_at).year
+    payment.refdet = f"{prefix}{year}{payment.pk:08d}"
+    payment.save(update_fields=["refdet"])
     return payment
 
 
@@ -255,22 +274,17 @@ def payment_record_offline(
         raise PaymentError(_("Le montant doit être positif."), field="amount")
     details = {"means": means, "reference": reference[:100]}
     with transaction.atomic():
-        payment = Payment.objects.create(
+        payment = _payment_row(
             regie=regie,
             amount=amount,
-            label=label[:200],
-            user=user if user is not None and user.is_authenticated else None,
+            label=label,
+            user=user,
             email=email,
-            payer_name=payer_name[:150],
-            content_type=ContentType.objects.get_for_model(payable) if payable else None,
-            object_id=str(payable.pk) if payable else "",
+            payer_name=payer_name,
+            payable=payable,
             provider=Payment.PROVIDER_OFFLINE,
-            provider_reference=reference[:100],
+            reference=reference,
         )
-        prefix = re.sub(r"[^A-Za-z0-9]", "", regie.code).upper()[:8]
-        year = timezone.localtime(payment.created_at).year
-        payment.refdet = f"{prefix}{year}{payment.pk:08d}"
-        payment.save(update_fields=["refdet"])
         audit_log_record(
             actor=actor,
             action="payment.create",
