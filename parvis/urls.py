@@ -20,6 +20,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("paiement/", include("parvis.payments.urls")),
     path("lettre/", include("parvis.newsletter.urls")),
+    path("reservations/", include("parvis.bookings.urls")),
+    path("demarches/", include("parvis.procedures.urls")),
     path("widgets/", include("parvis.directory.urls_widgets")),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("theme.css", core_views.theme_css, name="theme_css"),

@@ -59,3 +59,45 @@ class User(AbstractUser):
     def needs_second_factor(self) -> bool:
         """Every account that can reach the back office must prove a second factor."""
         return self.is_staff or self.is_superuser or self.has_perm("wagtailadmin.access_admin")
+
+
+class FamilyMember(models.Model):
+    """A person a resident books or files requests for (a child, a spouse, a parent).
+
+    Belongs to one account; only that account sees it. Bookings and procedures copy the
+    name they need at the time (a later edit never rewrites a past booking)."""
+
+    class Relation(models.TextChoices):
+        CHILD = "child", _("enfant")
+        SPOUSE = "spouse", _("conjoint ou conjointe")
+        PARENT = "parent", _("parent")
+        OTHER = "other", _("autre")
+
+    user = models.ForeignKey(
+        User, verbose_name=_("compte"), on_delete=models.CASCADE, related_name="family_members"
+    )
+    first_name = models.CharField(_("prénom"), max_length=80)
+    last_name = models.CharField(_("nom"), max_length=80)
+    birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
+    relation = models.CharField(
+        _("lien"), max_length=10, choices=Relation.choices, default=Relation.CHILD
+    )
+    notes = models.CharField(
+        _("informations utiles"),
+        max_length=300,
+        blank=True,
+        help_text=_("Allergies, régime alimentaire, traitement… (facultatif)"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membre de la famille")
+        verbose_name_plural = _("membres de la famille")
+        ordering = ["first_name", "last_name"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"

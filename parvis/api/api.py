@@ -13,6 +13,7 @@ links inside each operation's expand button (nested interactive controls).
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI, Swagger
 
+from parvis.bookings.api import router as agendas_router
 from parvis.directory.api import router as places_router
 
 api = NinjaAPI(
@@ -25,3 +26,4 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("/v1/places", places_router)
+api.add_router("/v1/agendas", agendas_router)

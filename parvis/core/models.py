@@ -286,3 +286,37 @@ class AuditLogEntry(models.Model):
 
     def __str__(self):
         return f"{self.timestamp:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+class Service(models.Model):
+    """A municipal service (état civil, enfance-jeunesse, sports, services techniques…).
+
+    Agendas (bookings) and procedures belong to a service. A staff member works for a
+    service when they belong to one of its ``groups``; they see and handle only the
+    agendas and requests of their services (superusers see all). See
+    :func:`parvis.core.services_access.services_for_user`.
+    """
+
+    name = models.CharField(_("nom"), max_length=120, unique=True)
+    slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
+    email = models.EmailField(
+        _("adresse e-mail du service"),
+        blank=True,
+        help_text=_("Reçoit les alertes du service (nouvelle demande, paiement à rembourser…)."),
+    )
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    groups = models.ManyToManyField(
+        "auth.Group",
+        verbose_name=_("groupes d'agents"),
+        blank=True,
+        related_name="municipal_services",
+        help_text=_("Les membres de ces groupes travaillent pour ce service."),
+    )
+
+    class Meta:
+        verbose_name = _("service municipal")
+        verbose_name_plural = _("services municipaux")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "ninja",  # Swagger UI of /api/docs from its bundled static files, no CDN
     "parvis.payments",
     "parvis.newsletter",
+    "parvis.bookings",
+    "parvis.procedures",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.sitemaps",
@@ -214,6 +216,7 @@ STATICFILES_DIRS = [
 ]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.MEDIA_ROOT
+PARVIS_PRIVATE_MEDIA_ROOT = env.PRIVATE_MEDIA_ROOT
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -59,6 +59,8 @@ DATABASE_URL = get("DATABASE_URL")
 REDIS_URL = get("REDIS_URL")
 SQLITE_PATH = get("SQLITE_PATH", str(BASE_DIR / "var" / "parvis.sqlite3"))
 MEDIA_ROOT = get("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
+# Attachments of online procedures: never under MEDIA_ROOT, never served directly.
+PRIVATE_MEDIA_ROOT = get("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "var" / "private"))
 STATIC_ROOT = get("STATIC_ROOT", str(BASE_DIR / "var" / "static"))
 SITE_URL = get("PARVIS_SITE_URL", "http://127.0.0.1:8000")
 TASKS_BACKEND = get("PARVIS_TASKS_BACKEND", "database")  # database | immediate | rq

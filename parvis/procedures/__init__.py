@@ -1,0 +1,1 @@
+"""Online procedures: form definitions built by staff, requests, workflow, messages."""
