@@ -128,3 +128,10 @@ class ResidentPasswordResetForm(PasswordResetForm):
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+class EmailProofForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Votre adresse e-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

@@ -64,3 +64,13 @@ def account_exists_email_send(*, user_id: int) -> None:
             "reset_url": base + reverse("accounts:password_reset"),
         },
     )
+
+
+@task()
+def email_proof_send(*, email: str, token: str) -> None:
+    """E-mail the link proving that the person reads ``email`` (valid one hour)."""
+    from .email_proof import link_for
+
+    send_templated_email(
+        template="accounts/email/email_proof", to=email, context={"proof_url": link_for(token)}
+    )

@@ -19,6 +19,8 @@ urlpatterns = [
         name="password_change",
     ),
     path("inscription/", views.sign_up, name="sign_up"),
+    path("adresse/", views.email_proof, name="email_proof"),
+    path("adresse/<str:token>/", views.email_proof_confirm, name="email_proof_confirm"),
     path("inscription/envoyee/", views.sign_up_done, name="sign_up_done"),
     path("verification/renvoyer/", views.resend_verification, name="resend_verification"),
     path("verification/<str:token>/", views.verify_email, name="verify_email"),

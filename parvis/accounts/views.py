@@ -222,3 +222,42 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+def email_proof(request):
+    """A visitor without an account asks for a link proving they read an address."""
+    from . import email_proof as proof
+    from .forms import EmailProofForm
+
+    next_url = proof._safe_next(request.POST.get("next") or request.GET.get("next", "/"))
+    form = EmailProofForm(request.POST or None)
+    sent_to = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            proof.email_proof_send(
+                email=form.cleaned_data["email"], next_url=next_url, ip=_client_ip(request)
+            )
+        except AccountsError as error:
+            form.add_error(None, error.message)
+        else:
+            sent_to = form.cleaned_data["email"]
+    return render(
+        request,
+        "accounts/email_proof.html",
+        {"form": form, "next": next_url, "sent_to": sent_to},
+        status=400 if form.errors else 200,
+    )
+
+
+def email_proof_confirm(request, token):
+    """Follow the proof link: the address counts as proven in this browser for 24 hours."""
+    from . import email_proof as proof
+
+    try:
+        next_url = proof.email_proof_accept(request, token)
+    except AccountsError as error:
+        return render(
+            request, "accounts/email_proof_failed.html", {"error": error.message}, status=400
+        )
+    messages.success(request, _("Votre adresse e-mail est confirmée."))
+    return redirect(next_url)
