@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .family import urlpatterns as family_urlpatterns
 
 app_name = "accounts"
 
@@ -41,3 +42,4 @@ urlpatterns = [
         name="password_reset_complete",
     ),
 ]
+urlpatterns += family_urlpatterns

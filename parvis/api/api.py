@@ -19,7 +19,12 @@ from parvis.directory.api import router as places_router
 api = NinjaAPI(
     title="Parvis",
     version="1.0.0",
-    description=str(_("Données publiques de la commune : lieux, horaires, état d'ouverture.")),
+    description=str(
+        _(
+            "Données publiques de la commune : lieux, horaires, état d'ouverture, agendas "
+            "de réservation et disponibilités."
+        )
+    ),
     urls_namespace="api",
     docs_url="/docs",
     docs=Swagger(settings={"deepLinking": False}),

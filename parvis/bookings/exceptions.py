@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 class BookingError(Exception):
     default_message = _("La réservation n'a pas pu être faite.")
-    #: What the page should offer next: "other_slot", "waiting_list", "pay_again", "".
+    #: What the page should offer next: "other_slot", "waiting_list", "pay_again",
+    #: "sign_in", "".
     next_step = ""
 
     def __init__(self, message=None):
@@ -45,6 +46,14 @@ class BookingClosed(BookingError):
     default_message = _("Les réservations ne sont pas ouvertes pour cet agenda.")
 
 
+class AccountRequired(BookingError):
+    default_message = _(
+        "Connectez-vous à votre compte pour réserver : cet agenda n'accepte pas les "
+        "réservations sans compte."
+    )
+    next_step = "sign_in"
+
+
 class LimitReached(BookingError):
     default_message = _("Vous avez atteint le nombre de réservations autorisé.")
 
@@ -72,7 +81,12 @@ class CancellationTooLate(BookingError):
 
 
 class InvalidAnswers(BookingError):
-    """Per-field errors: ``errors`` maps a field key to a list of messages."""
+    """Per-field errors: ``errors`` maps a field key to a list of messages.
+
+    Keys: ``ants_number``, ``email``, ``family_member``, ``participants`` (the list as a
+    whole), and per participant ``participants-<index>-<question key>``,
+    ``participants-<index>-category`` or ``participants-<index>-family_member``
+    (index from 0, in the order given)."""
 
     default_message = _("Certaines réponses sont à corriger.")
 

@@ -166,7 +166,21 @@ def payment_detail(request, public_id):
         else list(Invoice.objects.filter(settlements__in=_settlement_ids(payment))),
         "is_open": payment.status in OPEN_STATUSES,
     }
+    context.update(_payable_link(payment))
     return render(request, "payments/payment_detail.html", context)
+
+
+def _payable_link(payment) -> dict:
+    """« Retour à … »: the page of what was paid (a booking…), when the payable has one
+    (``get_absolute_url``, and ``payment_return_label`` for the link's words)."""
+    payable = payment.payable if payment.content_type_id and payment.object_id else None
+    url = getattr(payable, "get_absolute_url", None)
+    if url is None:
+        return {}
+    return {
+        "back_url": url(),
+        "back_label": getattr(payable, "payment_return_label", "") or _("Retour"),
+    }
 
 
 def _settlement_ids(payment):

@@ -9,6 +9,21 @@ class ProceduresConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Personal-space section, RGPD source and payment receivers are connected here
-        # as the modules land.
-        pass
+        from parvis.payments import signals as payment_signals
+
+        from . import retention  # noqa: F401  (registers the RGPD source)
+        from .models import Request
+        from .services import requests
+
+        payment_signals.payment_paid.connect(
+            requests.on_payment_paid, sender=Request, dispatch_uid="procedures_request_paid"
+        )
+        payment_signals.payment_released.connect(
+            requests.on_payment_released,
+            sender=Request,
+            dispatch_uid="procedures_request_released",
+        )
+        # Personal-space section (« Mes démarches »): registered below.
+        from .space import register_space_section
+
+        register_space_section()

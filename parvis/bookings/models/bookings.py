@@ -158,6 +158,14 @@ class Booking(models.Model):
     def __str__(self):
         return self.reference or str(self.public_id)
 
+    #: Words of the link back to the booking on the payment's page (see payments views).
+    payment_return_label = _("Retour à ma réservation")
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("bookings:booking", kwargs={"public_id": self.public_id})
+
     @property
     def holder_name(self) -> str:
         if self.family_member_id:

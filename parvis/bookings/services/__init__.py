@@ -20,3 +20,4 @@ from .engine import (  # noqa: F401
     bookings_send_reminders,
     closure_create,
 )
+from .rules import normalise_ants, resource_price  # noqa: F401
