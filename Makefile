@@ -48,6 +48,8 @@ run: demo node_modules/.installed
 	    $(PY) manage.py send_scheduled_campaigns >>var/scheduler.log 2>&1; \
 	    $(PY) manage.py send_outbox >>var/scheduler.log 2>&1; \
 	    $(PY) manage.py refresh_directory_hours --if-stale >>var/scheduler.log 2>&1; \
+	    $(PY) manage.py expire_bookings >>var/scheduler.log 2>&1; \
+	    $(PY) manage.py send_booking_reminders >>var/scheduler.log 2>&1; \
 	    sleep 60; \
 	  done & \
 	  $(PY) manage.py runserver $(HOST):$(PORT)

@@ -70,10 +70,15 @@ def test_loads_twice_without_duplicates(people):
 
 
 def test_existing_services_are_reused(people):
+    """Services made by another module's demo (bookings) are not doubled."""
     Service.objects.create(name="Enfance-jeunesse", slug="enfance")
+    counter = Service.objects.create(name="Accueil – état civil", slug="accueil-etat-civil")
     demo.load_procedures_demo()
     assert Service.objects.filter(name="Enfance-jeunesse").count() == 1
     assert Procedure.objects.get(slug="inscription-scolaire").service.slug == "enfance"
+    assert not Service.objects.filter(slug="etat-civil").exists()
+    assert Procedure.objects.get(slug="acte-etat-civil").service == counter
+    assert counter.groups.filter(name="Accueil").exists()
 
 
 def test_services_and_agents(people):

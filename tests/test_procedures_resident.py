@@ -444,18 +444,26 @@ def test_space_section_queries_are_bounded(service, resident, django_assert_max_
     assert _space_section(response).count("déposée le") == 13
 
 
-def test_personal_space_shows_every_module_section(resident):
+def test_personal_space_shows_every_module_section(resident, procedure):
+    """One section per module, each with the resident's own data (payments shows its
+    section once the resident has an invoice)."""
     from parvis.accounts import space
 
-    keys = {section.key for section in space.sections()}
+    from .payfip_server import make_invoice
+
+    make_invoice(make_regie(code="periscolaire"), resident.email, number="F-ESPACE")
+    req = make_request(procedure, user=resident)
+    keys = [section.key for section in space.sections()]
     expected = {"procedures", "bookings", "payments", "directory", "newsletter"}
-    assert expected <= keys, keys
+    assert expected <= set(keys), keys
     response = _client_for(resident).get(reverse("accounts:account"))
+    assert response.status_code == 200
     html = response.content.decode()
-    for section in space.sections():
-        if section.context(response.wsgi_request) is not None:
-            assert f'aria-labelledby="space-{section.key}"' in html, section.key
-    assert html.count('<section class="space-section"') >= len(expected)
+    shown = re.findall(r'<section class="space-section" aria-labelledby="space-([\w-]+)">', html)
+    assert expected <= set(shown), shown
+    assert shown == [key for key in keys if key in shown]  # in the registry's order
+    assert req.number in _space_section(response)
+    assert "Vous avez 1 facture à payer" in html
 
 
 def test_space_for_a_resident_without_requests(resident):

@@ -51,15 +51,17 @@ def normalise_ants_number(value: str) -> str:
     return re.sub(r"[\s\-.]", "", value or "").upper()
 
 
-ANTS_HELP = format_html(
-    '{} <a href="https://ants.gouv.fr" lang="fr">ants.gouv.fr</a>{}',
-    _(
-        "10 caractères, chiffres et lettres (par exemple AB12CD34EF), indiqués sur le "
-        "récapitulatif de votre pré-demande en ligne faite sur le site de l'Agence nationale "
-        "des titres sécurisés :"
-    ),
-    _(". Les espaces et tirets sont ignorés."),
-)
+def ants_help():
+    """Where the number is found, with the ANTS site written out as its link's text."""
+    return format_html(
+        '{} <a href="https://ants.gouv.fr" lang="fr">ants.gouv.fr</a>{}',
+        _(
+            "10 caractères, chiffres et lettres (par exemple AB12CD34EF), indiqués sur le "
+            "récapitulatif de votre pré-demande en ligne faite sur le site de l'Agence "
+            "nationale des titres sécurisés :"
+        ),
+        _(". Les espaces et tirets sont ignorés."),
+    )
 
 
 class ContactFields(forms.Form):
@@ -126,7 +128,6 @@ class AppointmentBookingForm(ContactFields):
         label=_("Numéro de pré-demande ANTS"),
         max_length=20,
         required=False,
-        help_text=ANTS_HELP,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     comment = forms.CharField(
@@ -150,6 +151,7 @@ class AppointmentBookingForm(ContactFields):
             self.fields["for_whom"].choices = for_whom_choices(user, self.family_members)
         if appointment_type.ants_required:
             self.fields["ants_number"].required = True
+            self.fields["ants_number"].help_text = ants_help()
         else:
             del self.fields["ants_number"]
 

@@ -14,7 +14,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
-from .admin_views import closures, counter, exports, planning
+from .admin_views import counter, exports, planning
 from .admin_views.viewsets import (
     AgendaViewSet,
     BookingViewSet,
@@ -117,4 +117,4 @@ def register_bookings_viewsets():
     ]
 
 
-__all__ = ["BookingsGroup", "closures"]
+__all__ = ["BookingsGroup"]

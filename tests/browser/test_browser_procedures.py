@@ -160,6 +160,8 @@ def test_civil_status_request_from_submission_to_acceptance(demo, open_context):
     agent = open_context(viewport=DESKTOP)
     desk = agent.page
     sign_in_staff(desk, base, AGENT, next_url="/admin/demarches/demandes/")
+    inbox = desk.locator("main").inner_text()
+    assert number in inbox, inbox[:3000]
     with desk.expect_navigation():
         desk.get_by_role("link", name=number).first.click()
     desk.locator("#action-ask-document textarea").fill(ASKED)

@@ -85,6 +85,18 @@ def _ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
+def _next_url(request) -> str | None:
+    """Where to go back after an action taken from another admin page (the planning)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or ""
+    if target.startswith("/admin/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
 def to_counter(request):
     return redirect("bookings_counter:choose")
 
@@ -239,7 +251,7 @@ def _action(request, pk, *, name, form_factory, run, success, title):
             raise
         else:
             messages.success(request, success(result))
-            return redirect(detail_url)
+            return redirect(_next_url(request) or detail_url)
     return TemplateResponse(
         request,
         "bookings/admin/booking_action.html",

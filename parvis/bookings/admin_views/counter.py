@@ -26,7 +26,7 @@ from parvis.accounts.models import FamilyMember
 from parvis.payments.exceptions import PaymentError
 from parvis.payments.formatting import euros
 
-from .. import selectors, services
+from .. import notifications, selectors, services
 from ..exceptions import BookingError, InvalidAnswers
 from ..models import Agenda, AgendaKind, Booking, BookingStatus, Session
 from .access import ADD_BOOKING, agendas_for, get_scoped_or_404, require
@@ -358,6 +358,9 @@ class CounterPage:
                         ip=self.request.META.get("REMOTE_ADDR"),
                     )
                     booking.refresh_from_db()
+                elif booking.status == BookingStatus.HELD:
+                    # Left to pay online: the person gets the link to pay by e-mail.
+                    notifications.notify(booking, "held")
         except BookingError as error:
             self.add_engine_error(error)
             return None

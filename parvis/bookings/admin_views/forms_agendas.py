@@ -16,7 +16,15 @@ from wagtail.admin.forms import WagtailAdminModelForm
 
 from parvis.core.hours import validate_opening_hours
 
-from ..models import OCCUPYING, Agenda, AgendaKind, Booking, Desk, Participant, Session
+from ..models import (
+    OCCUPYING,
+    Agenda,
+    AgendaKind,
+    Booking,
+    Desk,
+    DeskAbsence,
+    Participant,
+)
 from .access import agendas_for, scoped, services_for_user
 
 
@@ -325,6 +333,10 @@ class SessionAdminForm(WagtailAdminModelForm):
 class DeskAbsenceAdminForm(forms.ModelForm):
     """An absence of one of the user's desks."""
 
+    class Meta:
+        model = DeskAbsence
+        fields = ["desk", "start", "end", "reason"]
+
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if for_user is not None and "desk" in self.fields:
@@ -340,4 +352,4 @@ class DeskAbsenceAdminForm(forms.ModelForm):
         return cleaned
 
 
-__all__ = ["AgendaAdminForm", "DeskAbsenceAdminForm", "SessionAdminForm", "Session"]
+__all__ = ["AgendaAdminForm", "DeskAbsenceAdminForm", "SessionAdminForm"]

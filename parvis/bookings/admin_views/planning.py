@@ -54,6 +54,7 @@ def agenda_list(request):
             "today": timezone.localdate(),
             "can_add": request.user.has_perm("bookings.add_booking"),
             "can_close": request.user.has_perm("bookings.add_closure"),
+            "here": request.get_full_path(),
         },
     )
 
@@ -135,6 +136,7 @@ def agenda_planning(request, pk):
         for entry in column.entries
     ]
     payments = _payment_info(entries)
+    can_change = request.user.has_perm("bookings.change_booking")
     for planning_day in days:
         for column in planning_day.columns:
             column.rows = [
@@ -143,6 +145,11 @@ def agenda_planning(request, pk):
                     "payment": payments.get(entry.booking_id, ""),
                     "attendance": _attendance_label(entry.attended),
                     "url": reverse("bookings_admin_booking:inspect", args=[entry.booking_id]),
+                    "attendance_url": reverse(
+                        "bookings_admin_booking:attendance", args=[entry.booking_id]
+                    )
+                    if can_change and entry.status == BookingStatus.CONFIRMED
+                    else "",
                 }
                 for entry in column.entries
             ]
@@ -195,5 +202,6 @@ def agenda_planning(request, pk):
             "toggle_all_url": link(tout="" if show_all else "1"),
             "can_add": request.user.has_perm("bookings.add_booking"),
             "can_close": request.user.has_perm("bookings.add_closure"),
+            "here": request.get_full_path(),
         },
     )

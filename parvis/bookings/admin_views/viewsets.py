@@ -685,7 +685,7 @@ class BookingIndexView(ScopedIndexView):
 class BookingViewSet(ScopedModelViewSet):
     model = Booking
     icon = "tasks"
-    menu_label = gettext_lazy("Réservations")
+    menu_label = gettext_lazy("Liste des réservations")
     list_select_related = ("agenda", "family_member")
     inspect_view_enabled = True
     filterset_class = BookingFilterSet

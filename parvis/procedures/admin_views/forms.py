@@ -127,7 +127,7 @@ class TransitionForm(forms.Form):
             if needs_reason:
                 label = _("%(label)s (motif obligatoire)") % {"label": label}
             choices.append((transition.to_code, label))
-        self.fields["to_code"].choices = choices
+        self.fields["to_code"].choices = [("", _("Choisir…"))] + choices if choices else []
 
     def clean(self):
         cleaned = super().clean()
