@@ -650,4 +650,3 @@ def test_session_list_has_bounded_queries(agent_client, service, django_assert_m
     with django_assert_max_num_queries(len(few)):
         response = agent_client.get(url)
     assert response.content.decode().count("Enfant") == 30
-

@@ -102,8 +102,8 @@ def _customise_workflow(procedure) -> None:
 
 
 def _procedure(spec, services, regie, created: Counter):
-    from .models import Procedure
-    from .services.definitions import procedure_publish
+    from ..models import Procedure
+    from ..services.definitions import procedure_publish
 
     slug, title, summary, service_slug, audience, fee, days, form = spec
     procedure = Procedure.objects.filter(slug=slug).first()
@@ -134,7 +134,7 @@ def _procedure(spec, services, regie, created: Counter):
 
 
 def _attachment(field_key: str, name: str, content: bytes, content_type: str, user):
-    from .uploads import attachment_from_upload
+    from ..uploads import attachment_from_upload
 
     upload = SimpleUploadedFile(name, content, content_type)
     return attachment_from_upload(upload, field_key=field_key, user=user)
@@ -150,8 +150,8 @@ def _agent_for(service):
 def _demo_request(procedure, resident, created: Counter, *, today):
     """Submit the demo resident's request of ``procedure`` and move it along its
     workflow (once per procedure)."""
-    from .models import Request
-    from .services.requests import (
+    from ..models import Request
+    from ..services.requests import (
         request_ask_document,
         request_message,
         request_submit,

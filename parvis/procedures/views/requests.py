@@ -31,7 +31,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from parvis.accounts.email_proof import email_proof_url, proven_email
 from parvis.accounts.registration import is_email_verified
@@ -241,7 +241,7 @@ def _access_page(http_request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def request_detail(http_request, public_id):
     """The requester's page of a request (« Suivi de ma demande »)."""
     if not _has_identity(http_request):
@@ -346,7 +346,7 @@ def request_resident_transition(http_request, public_id):
 
 
 @never_cache
-@require_GET
+@require_safe
 def request_receipt(http_request, public_id):
     """The PDF receipt of the submission (what was submitted, nothing of the handling)."""
     from ..pdf import request_receipt_pdf
@@ -413,7 +413,7 @@ def _agent_may_read(user, obj: Request) -> bool:
 
 
 @never_cache
-@require_GET
+@require_safe
 def attachment_download(http_request, public_id):
     """An attachment, to its requester or to an agent of the request's service (everybody
     else: 404). Always downloaded (never shown inline), with the content type checked at
