@@ -41,6 +41,14 @@ def _prepare():
     }
 
 
+def _messages_shown(page) -> None:
+    """Wagtail's messages slide in (half a second): check their colours once shown."""
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.messages > ul')]"
+        ".every((el) => getComputedStyle(el).opacity === '1')"
+    )
+
+
 def test_agent_plans_books_by_phone_and_prints_the_day(demo, open_context):
     with django_side():
         ids = _prepare()
@@ -82,6 +90,7 @@ def test_agent_plans_books_by_phone_and_prints_the_day(demo, open_context):
     assert "/admin/reservations/reservations/inspect/" in page.url, page.inner_text("main")
     main = page.inner_text("main")
     assert "Dupont" in main and "Par téléphone".lower() in main.lower()
+    _messages_shown(page)
     checks.check("booking page")
 
     page.goto(
