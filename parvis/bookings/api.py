@@ -89,7 +89,7 @@ class ResourceOut(Schema):
     capacity_note: str
 
 
-class CategoryOut(Schema):
+class TicketCategoryOut(Schema):
     id: int
     name: str
     price_cents: int
@@ -113,7 +113,7 @@ class SessionOut(Schema):
     opens_at: dt.datetime | None
     closes_at: dt.datetime | None
     waiting_list_length: int
-    categories: list[CategoryOut]
+    categories: list[TicketCategoryOut]
 
 
 class TariffOut(Schema):

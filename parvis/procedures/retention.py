@@ -173,3 +173,52 @@ retention.register(
         erase=erase,
     )
 )
+
+
+DRAFT_RETENTION_DAYS = 90
+
+
+def _purge_drafts() -> int:
+    from .services.definitions import drafts_purge
+
+    return drafts_purge(older_than_days=DRAFT_RETENTION_DAYS)
+
+
+def _export_drafts(email: str) -> list[dict]:
+    from .models import Draft
+
+    return [
+        {
+            "demarche": draft.procedure.title,
+            "modifie_le": draft.updated_at.isoformat(),
+            "saisie": draft.data.get("values", {}),
+        }
+        for draft in Draft.objects.filter(
+            Q(user__email__iexact=email) | Q(email__iexact=email)
+        ).select_related("procedure")
+    ]
+
+
+def _erase_drafts(email: str) -> int:
+    from .models import Draft
+    from .services.definitions import draft_delete
+
+    drafts = list(Draft.objects.filter(Q(user__email__iexact=email) | Q(email__iexact=email)))
+    for draft in drafts:
+        draft_delete(draft=draft)
+    return len(drafts)
+
+
+retention.register(
+    retention.PersonalDataSource(
+        name="procedure_drafts",
+        description=_(
+            "Démarches en ligne : formulaires commencés et non envoyés (et leurs pièces "
+            "jointes), supprimés après 90 jours sans modification."
+        ),
+        retention_days=DRAFT_RETENTION_DAYS,
+        purge=_purge_drafts,
+        export=_export_drafts,
+        erase=_erase_drafts,
+    )
+)

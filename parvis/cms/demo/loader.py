@@ -38,10 +38,12 @@ from wagtail.search import index as search_index
 from wagtail.search.signal_handlers import post_save_signal_handler as search_on_save
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
+from parvis.bookings.demo import load_bookings_demo
 from parvis.core.models import Alert, CommuneSettings, Footer, FooterLink, MainMenu, MainMenuItem
 from parvis.directory.demo import load_directory_demo
 from parvis.newsletter.demo import load_newsletter_demo
 from parvis.payments.demo import load_payments_demo
+from parvis.procedures.demo import load_procedures_demo
 
 from ..models import (
     AccessibilityStatementPage,
@@ -148,6 +150,8 @@ class DemoLoader:
         self.created.update(load_directory_demo(now=self.now))
         self.created.update(load_payments_demo(today=self.today))
         load_newsletter_demo()
+        self.created.update(load_bookings_demo(today=self.today))
+        self.created.update(load_procedures_demo(today=self.today))
         self._alert()
 
     def day(self, in_days: int, weekday: int | None = None) -> dt.date:
@@ -398,8 +402,8 @@ class DemoLoader:
                     "value": {
                         "label": label,
                         "icon": icon,
-                        "page": self.pages[slug].pk,
-                        "url": "",
+                        "page": None if slug.startswith("/") else self.pages[slug].pk,
+                        "url": slug if slug.startswith("/") else "",
                     },
                 }
                 for label, icon, slug in site.HOME["quick_links"]

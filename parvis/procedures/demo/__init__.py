@@ -34,16 +34,22 @@ SERVICES = (
         "Services techniques",
         "services-techniques@example.org",
         "01 99 00 00 20",
-        (),
+        ("Accueil",),
     ),
     (
         "urbanisme-domaine-public",
         "Urbanisme et domaine public",
         "urbanisme@example.org",
         "01 99 00 00 30",
-        (),
+        ("Accueil",),
     ),
-    ("enfance-jeunesse", "Enfance-jeunesse", "enfance@example.org", "01 99 00 00 40", ()),
+    (
+        "enfance-jeunesse",
+        "Enfance-jeunesse",
+        "enfance@example.org",
+        "01 99 00 00 40",
+        ("Section Enfance-jeunesse",),
+    ),
 )
 
 

@@ -292,11 +292,11 @@ HOME = {
     ),
     # (label, icon, page slug)
     "quick_links": [
-        ("Rendez-vous passeport / CNI", "calendar", "etat-civil"),
-        ("Démarches en ligne", "document", "demarches"),
+        ("Rendez-vous passeport / CNI", "calendar", "/reservations/passeports-cartes-identite/"),
+        ("Démarches en ligne", "document", "/demarches/"),
+        ("Réserver un court, une salle", "calendar", "/reservations/"),
         ("Cantine & périscolaire", "school", "enfance-jeunesse"),
         ("Agenda", "calendar", "agenda"),
-        ("Actualités", "news", "actualites"),
         ("Nous contacter", "phone", "contact"),
         ("Alertes et risques", "alert", "securite"),
         ("Déchets & débroussaillement", "bin", "environnement"),
