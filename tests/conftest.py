@@ -11,7 +11,14 @@ from . import factories
 @pytest.fixture(autouse=True)
 def _clean_cache(settings, tmp_path):
     """Each test starts with an empty cache (the page cache may live in Redis), its own
-    media folder and an empty SMS outbox (the locmem SMS backend)."""
+    media folder and an empty SMS outbox (the locmem SMS backend).
+
+    The content-type cache is emptied too: a transactional test with serialized rollback
+    (the browser tests' demo) ends by flushing the database without recreating content
+    types, so ids remembered from before would point at rows that no longer exist."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
     settings.MEDIA_ROOT = str(tmp_path / "media")
     for alias in ("default", "pages"):
         caches[alias].clear()
