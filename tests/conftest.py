@@ -11,14 +11,7 @@ from . import factories
 @pytest.fixture(autouse=True)
 def _clean_cache(settings, tmp_path):
     """Each test starts with an empty cache (the page cache may live in Redis), its own
-    media folder and an empty SMS outbox (the locmem SMS backend).
-
-    The content-type cache is emptied too: a transactional test with serialized rollback
-    (the browser tests' demo) ends by flushing the database without recreating content
-    types, so ids remembered from before would point at rows that no longer exist."""
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
+    media folder and an empty SMS outbox (the locmem SMS backend)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     for alias in ("default", "pages"):
         caches[alias].clear()
@@ -27,6 +20,19 @@ def _clean_cache(settings, tmp_path):
     yield
     for alias in ("default", "pages"):
         caches[alias].clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_content_types(request):
+    """A transactional test with threads (``django_db(transaction=True)``) starts with an
+    empty content-type cache: a browser test with serialized rollback before it ends by
+    flushing the database without recreating content types, so ids remembered from before
+    would point at rows that no longer exist."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        from django.contrib.contenttypes.models import ContentType
+
+        ContentType.objects.clear_cache()
 
 
 @pytest.fixture
