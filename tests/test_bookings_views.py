@@ -12,7 +12,6 @@ from html import unescape
 
 import pytest
 import time_machine
-from django.core.cache import caches
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -122,9 +121,10 @@ def test_agenda_list_groups_published_agendas_with_their_next_availability(
     # Hints are kept a minute, and events cost one query whatever their number.
     for index in range(3):
         make_event_agenda(title=f"Spectacle {index}")
-    caches["pages"].clear()  # the anonymous page cache, not what is measured here
+    # Another address misses the anonymous page cache (not what is measured here) without
+    # emptying it: with Redis, clearing one cache empties the whole database, hints too.
     with django_assert_max_num_queries(18):
-        again = text(client.get("/reservations/"))
+        again = text(client.get("/reservations/", {"vue": "2"}))
     assert again.count("Spectacle") == 3
 
 
